@@ -86,3 +86,17 @@ def title_of(root: etree._Element) -> str:
 def walk(root: etree._Element):
     """Start and end events over the tree, without recursion; `skip` prunes the current subtree."""
     return etree.iterwalk(root, events=("start", "end"))
+
+
+def shell_reasons(root: etree._Element) -> tuple[str, ...]:
+    """Why a page with no visible text is a shell: frames, a meta refresh, or only scripts."""
+    reasons = []
+    if next(root.iter("frameset", "frame"), None) is not None:
+        reasons.append("frameset_shell")
+    for meta in root.iter("meta"):
+        if (meta.get("http-equiv") or "").strip().lower() == "refresh":
+            reasons.append("meta_refresh_shell")
+            break
+    if not reasons and next(root.iter("script"), None) is not None:
+        reasons.append("script_only_shell")
+    return tuple(reasons)

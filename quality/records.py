@@ -117,3 +117,13 @@ class PageReport:
 def uniform_scores(label: Label) -> dict[str, float]:
     """Scores that put all weight on one label, for pages decided without the model."""
     return {lab.value: (1.0 if lab is label else 0.0) for lab in LABELS}
+
+
+@dataclass(frozen=True, slots=True)
+class Verdict:
+    """What the classifier decided for a page's blocks and for the page."""
+
+    blocks: tuple[BlockReport, ...]
+    label: Label
+    scores: dict[str, float]
+    reasons: tuple[str, ...] = ()

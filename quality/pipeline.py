@@ -1,0 +1,101 @@
+"""check(html) -> PageReport and extract(html) -> str: the whole pipeline on one screen."""
+
+from __future__ import annotations
+
+from collections.abc import Collection
+
+from .blocks import segment
+from .dom import parse, shell_reasons, title_of
+from .inputs import prepare
+from .records import Block, Label, PageReport, Status, uniform_scores
+
+
+def _check_type(html: object) -> None:
+    if not isinstance(html, (str, bytes, bytearray, memoryview)):
+        raise TypeError(f"html must be str or bytes, not {type(html).__name__}")
+
+
+def page_blocks(html: str | bytes, *, encoding: str | None = None) -> list[Block]:
+    """The page's blocks without scoring them: decode, parse, segment."""
+    _check_type(html)
+    prepared = prepare(bytes(html) if not isinstance(html, str) else html, encoding=encoding)
+    if prepared.text is None:
+        return []
+    parsed = parse(prepared.text)
+    return [] if parsed.root is None else segment(parsed.root)
+
+
+def check(
+    html: str | bytes,
+    *,
+    url: str | None = None,
+    encoding: str | None = None,
+    site_repeats: Collection[int] | None = None,
+) -> PageReport:
+    """Label every block of a page and the page itself, with the reasons.
+
+    Parameters
+    ----------
+    html
+        The page, as bytes off the wire (decoded here) or as text.
+    url
+        Where the page came from; reported back, and used as a hint only.
+    encoding
+        The charset an HTTP ``Content-Type`` header declared, if any.
+    site_repeats
+        `quality.blocks.text_key` values of block texts that repeat across many pages of the same
+        site; blocks with those texts are site template.
+
+    Returns
+    -------
+    PageReport
+        ``status`` is ``skipped`` when there is nothing to score (empty, not HTML, no visible text),
+        ``degraded`` when the input had to be cut or repaired, else ``ok``.
+    """
+    _check_type(html)
+    prepared = prepare(bytes(html) if not isinstance(html, str) else html, encoding=encoding)
+    if prepared.text is None:
+        return _unscored(Status.SKIPPED, prepared.reasons, prepared.flags, prepared.encoding, url)
+    parsed = parse(prepared.text)
+    flags = prepared.flags + parsed.flags
+    if parsed.root is None:
+        return _unscored(Status.SKIPPED, prepared.reasons + ("no_markup",), flags, prepared.encoding, url)
+    blocks = segment(parsed.root)
+    title = title_of(parsed.root)
+    if not blocks:
+        reasons = prepared.reasons + (shell_reasons(parsed.root) or ("no_visible_text",))
+        return _unscored(Status.SKIPPED, reasons, flags, prepared.encoding, url, title)
+
+    from .model import classify  # the model loads on first use, not at import
+
+    verdict = classify(blocks, title=title, url=url, site_repeats=site_repeats)
+    degraded = prepared.status is Status.DEGRADED or bool(parsed.flags)
+    return PageReport(
+        status=Status.DEGRADED if degraded else Status.OK,
+        label=verdict.label,
+        scores=verdict.scores,
+        reasons=prepared.reasons + verdict.reasons,
+        flags=flags,
+        encoding=prepared.encoding,
+        blocks=verdict.blocks,
+        url=url,
+        title=title,
+    )
+
+
+def extract(html: str | bytes, *, url: str | None = None, encoding: str | None = None) -> str:
+    """The article's text: its blocks in page order, one per line; empty when there is none."""
+    return check(html, url=url, encoding=encoding).text
+
+
+def _unscored(status, reasons, flags, encoding, url, title="") -> PageReport:
+    return PageReport(
+        status=status,
+        label=Label.BOILERPLATE,
+        scores=uniform_scores(Label.BOILERPLATE),
+        reasons=tuple(reasons),
+        flags=tuple(flags),
+        encoding=encoding,
+        url=url,
+        title=title,
+    )
