@@ -22,6 +22,8 @@ DISCOUNT = 0.75  # the usual absolute discount; D = n1 / (n1 + 2 n2) on the trai
 FLOOR_PROB = 1e-9  # unigram probability of a word no list knows: zipf 0
 RARE_ZIPF = 3.0  # zipf < 3: fewer than one in a million words
 COMMON_PROB = 1e-5  # zipf 4: a word common enough that its missing bigrams mean something
+BETTER_GAIN = math.log(10)  # an alternative ten times likelier in context
+MUCH_BETTER_GAIN = math.log(1000)
 APOSTROPHES = str.maketrans({"\u2019": "'", "\u2018": "'"})
 
 FEATURE_NAMES = (
@@ -38,6 +40,11 @@ FEATURE_NAMES = (
     "content_zipf_p10",
     "unknown_word_share",
     "log_words",
+    "swap_gain_mean",
+    "swap_gain_p90",
+    "swap_gain_max",
+    "better_word_share",
+    "much_better_word_share",
 )
 
 
@@ -51,6 +58,8 @@ class FluencyModel:
     context_types: np.ndarray  # int32: N1+(v), how many distinct tokens follow v
     bigram_keys: np.ndarray  # int64, sorted: v * len(vocab) + w
     bigram_counts: np.ndarray  # int32, aligned with bigram_keys
+    alt_offsets: np.ndarray  # int32, len(vocab) + 1: word id -> slice of alt_ids
+    alt_ids: np.ndarray  # int32: thesaurus synonyms of each word that a writer would more likely have used
 
 
 @dataclass(frozen=True, slots=True)
@@ -62,6 +71,8 @@ class Scored:
     slor: np.ndarray  # float per token: log P(token | previous) - log P(token); 0 at position 0
     seen: np.ndarray  # bool per token: its bigram with the previous token occurred in training
     log_unigram: np.ndarray  # float per token
+    ids: np.ndarray  # int64 per token: vocabulary ids
+    log_prob: np.ndarray  # float per token: log P(token | previous)
 
 
 def tokenize(text: str) -> list[str]:
@@ -81,13 +92,9 @@ def tokenize(text: str) -> list[str]:
     return tokens
 
 
-def score_tokens(model: FluencyModel, tokens: list[str]) -> Scored:
-    """SLOR of every bigram in a token list under the model."""
-    vocab = model.vocab
-    unknown = vocab[UNKNOWN]
-    ids = np.fromiter((vocab.get(t, unknown) for t in tokens), dtype=np.int64, count=len(tokens))
-    prev, cur = ids[:-1], ids[1:]
-    keys = prev * len(vocab) + cur
+def bigram_log_prob(model: FluencyModel, prev: np.ndarray, cur: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """log P(cur | prev) for aligned id arrays, and whether each bigram occurred in training."""
+    keys = prev * len(model.vocab) + cur
     where = np.searchsorted(model.bigram_keys, keys)
     where = np.minimum(where, len(model.bigram_keys) - 1)
     found = model.bigram_keys[where] == keys
@@ -98,7 +105,16 @@ def score_tokens(model: FluencyModel, tokens: list[str]) -> Scored:
     uni = np.exp(log_uni)
     safe = np.maximum(context, 1.0)
     prob = np.where(context > 0, np.maximum(pair - DISCOUNT, 0.0) / safe + DISCOUNT * types / safe * uni, uni)
-    slor = np.log(prob) - log_uni
+    return np.log(prob), found
+
+
+def score_tokens(model: FluencyModel, tokens: list[str]) -> Scored:
+    """SLOR of every bigram in a token list under the model."""
+    unknown = model.vocab[UNKNOWN]
+    ids = np.fromiter((model.vocab.get(t, unknown) for t in tokens), dtype=np.int64, count=len(tokens))
+    log_prob, found = bigram_log_prob(model, ids[:-1], ids[1:])
+    log_uni = model.log_unigram[ids[1:]].astype(np.float64)
+    slor = log_prob - log_uni
     is_word = np.fromiter((t[0].isalpha() for t in tokens), dtype=bool, count=len(tokens))
     is_word[0] = False
     return Scored(
@@ -107,7 +123,37 @@ def score_tokens(model: FluencyModel, tokens: list[str]) -> Scored:
         slor=np.concatenate(([0.0], slor)),
         seen=np.concatenate(([True], found)),
         log_unigram=np.concatenate(([0.0], log_uni)),
+        ids=ids,
+        log_prob=np.concatenate(([0.0], log_prob)),
     )
+
+
+def swap_gains(model: FluencyModel, scored: Scored) -> np.ndarray:
+    """Per token, how much likelier the text gets with the best thesaurus alternative in its place.
+
+    A spinner replaces a word with a synonym out of context; the word it replaced is among the new
+    word's synonyms and fits both neighbours far better. In clean text the writer's word is usually the
+    best fit already, so the gain stays near or below zero.
+    """
+    ids = scored.ids
+    gains = np.zeros(len(ids))
+    starts, ends = model.alt_offsets[ids], model.alt_offsets[ids + 1]
+    positions = np.flatnonzero((ends > starts) & scored.is_word)
+    positions = positions[positions < len(ids) - 1] if len(ids) > 1 else positions[:0]
+    if len(positions) == 0:
+        return gains
+    sizes = (ends - starts)[positions]
+    owner = np.repeat(positions, sizes)
+    first = np.cumsum(sizes) - sizes
+    slots = np.arange(sizes.sum()) - np.repeat(first, sizes) + np.repeat(starts[positions], sizes)
+    alt = model.alt_ids[slots]
+    left, _ = bigram_log_prob(model, ids[owner - 1], alt.astype(np.int64))
+    right, _ = bigram_log_prob(model, alt.astype(np.int64), ids[owner + 1])
+    best = np.full(len(ids), -np.inf)
+    np.maximum.at(best, owner, left + right)
+    current = scored.log_prob + np.concatenate((scored.log_prob[1:], [0.0]))
+    gains[positions] = best[positions] - current[positions]
+    return gains
 
 
 def word_badness(scored: Scored) -> np.ndarray:
@@ -116,12 +162,13 @@ def word_badness(scored: Scored) -> np.ndarray:
     return -(scored.slor + right)
 
 
-def fluency_features(scored: Scored) -> np.ndarray:
+def fluency_features(scored: Scored, gains: np.ndarray) -> np.ndarray:
     """The paragraph's features in FEATURE_NAMES order."""
     words = scored.is_word
     n_words = int(words.sum())
     if n_words == 0:
         return np.zeros(len(FEATURE_NAMES))
+    word_gains = np.maximum(gains[words], 0.0)
     slor = scored.slor[words]
     seen = scored.seen
     right_seen = np.concatenate((seen[1:], [True]))
@@ -148,5 +195,10 @@ def fluency_features(scored: Scored) -> np.ndarray:
             np.percentile(content_zipf, 10),
             (words & ~known).sum() / n_words,
             math.log1p(n_words),
+            word_gains.mean(),
+            np.percentile(word_gains, 90),
+            word_gains.max(),
+            (word_gains > BETTER_GAIN).sum() / n_words,
+            (word_gains > MUCH_BETTER_GAIN).sum() / n_words,
         ]
     )
