@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import TextIO
 
 from . import __version__
+from .errors import QualityError
 
 LABEL_COLOURS = {"article": "32", "boilerplate": "2", "low_quality": "31"}  # green, dim, red
 SNIPPET = 60  # characters of block text shown per table row
@@ -130,6 +131,8 @@ def main(argv: list[str] | None = None) -> int:
         print(f"quality: {exc.filename}: permission denied", file=sys.stderr)
     except BrokenPipeError:
         return 0
+    except QualityError as exc:
+        print(f"quality: {exc}", file=sys.stderr)
     except OSError as exc:
         print(f"quality: {getattr(exc, 'filename', '') or args.page}: cannot read: {exc.strerror or exc}", file=sys.stderr)
     return 1
