@@ -156,7 +156,7 @@ def build(out_dir: Path, pages: list[tuple[str, bytes]], *, gz: bool = False, br
             if gz and fault != "junk":
                 rec = gzip.compress(rec, mtime=0)
                 if fault == "truncated_last":
-                    rec = rec[: len(rec) // 2]
+                    rec = rec[: len(rec) - 40]  # the gzip trailer and the end of the data
             f.write(rec)
             if expect is not None:
                 records.append({"offset": offset, **expect})

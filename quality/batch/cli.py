@@ -42,6 +42,9 @@ def configure(parser: argparse.ArgumentParser) -> None:
                         help="run on a Dask cluster: a scheduler address, or `local` for a local cluster")
     parser.add_argument("--partition-mb", type=int, default=256, metavar="MB",
                         help="with --dask, split WARC files into byte ranges of this size (default: 256)")
+    parser.add_argument("--scorer", default="quality:check", metavar="MODULE:FUNCTION",
+                        help="score with another function taking check's arguments and returning a "
+                             "PageReport or a dict (default: quality:check)")
     parser.add_argument("-q", "--quiet", action="store_true", help="no progress bar and no summary on stderr")
 
 
@@ -56,7 +59,8 @@ def run(args: argparse.Namespace) -> int:
     if args.jobs < 0 or args.timeout <= 0 or args.memory_limit < 0:
         print("quality batch: --jobs, --timeout and --memory-limit must not be negative", file=sys.stderr)
         return 2
-    options = Options(timeout=args.timeout, memory_mb=args.memory_limit, text=args.text, blocks=args.blocks)
+    options = Options(timeout=args.timeout, memory_mb=args.memory_limit, text=args.text, blocks=args.blocks,
+                      scorer=args.scorer)
     cfg = Config(inputs=args.inputs, output=args.output, jobs=args.jobs, options=options, kind=args.kind,
                  html_field=args.html_field, url_field=args.url_field, resume=args.resume, sites=args.sites,
                  progress=not args.quiet)

@@ -6,6 +6,7 @@ A record that cannot be read still comes out, with `error` set, so it gets its o
 
 from __future__ import annotations
 
+import contextlib
 import gzip
 import json
 import logging
@@ -13,7 +14,7 @@ import os
 import sys
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
-from pathlib import Path
+from typing import BinaryIO
 from urllib.parse import urlsplit
 
 from . import warc
@@ -95,16 +96,25 @@ def expand(inputs: Iterable[str], kind: str = "auto") -> Iterator[Source]:
         if path == "-":
             yield Source("-", "html" if kind == "auto" else kind)
         elif os.path.isdir(path):
-            for root, dirs, files in os.walk(path):
-                dirs.sort()
-                for name in sorted(files):
-                    full = os.path.join(root, name)
-                    found = kind_of(full)
-                    if found is not None:
-                        yield Source(full, found)
+            for full in walk(path):
+                found = kind_of(full)
+                if found is not None:
+                    yield Source(full, found)
         else:
             found = kind_of(path) if kind == "auto" else kind
             yield Source(path, found or "html")
+
+
+def walk(top: str) -> Iterator[str]:
+    """Files under top in sorted path order, depth first; symlinked folders are not followed."""
+    stack = [top]
+    while stack:
+        path = stack.pop()
+        if os.path.isdir(path) and (path == top or not os.path.islink(path)):
+            # pushed in reverse, so the smallest name comes off the stack first
+            stack.extend(os.path.join(path, name) for name in sorted(os.listdir(path), reverse=True))
+        elif os.path.isfile(path):
+            yield path
 
 
 def read(sources: Iterable[Source], totals: ReadTotals, *, html_field: str = "html",
@@ -165,13 +175,12 @@ class _BytesReader:
 
 def read_jsonl(src: Source, *, html_field: str, url_field: str) -> Iterator[Record]:
     """One record per line holding a JSON object with the page's HTML under `html_field`."""
-    stream = _open_text(src.path)
-    with stream:
-        for number, line in enumerate(stream, start=1):
+    with _open_binary(src.path) as stream:
+        for number, raw in enumerate(stream, start=1):
+            line = raw.decode("utf-8", "replace")
             if not line.strip():
                 continue
-            key = f"{src.path}:{number}"
-            rec = Record(key, {"source": "jsonl", "path": src.path, "line": number})
+            rec = Record(f"{src.path}:{number}", {"source": "jsonl", "path": src.path, "line": number})
             try:
                 obj = json.loads(line)
             except ValueError as exc:
@@ -187,14 +196,12 @@ def read_jsonl(src: Source, *, html_field: str, url_field: str) -> Iterator[Reco
             yield rec
 
 
-def _open_text(path: str):
+def _open_binary(path: str) -> BinaryIO:
     if path == "-":
-        return open(sys.stdin.fileno(), encoding="utf-8", errors="replace", closefd=False)
+        return contextlib.nullcontext(sys.stdin.buffer)
     with open(path, "rb") as f:
         gz = f.read(2) == b"\x1f\x8b"
-    if gz:
-        return gzip.open(path, "rt", encoding="utf-8", errors="replace")
-    return open(path, encoding="utf-8", errors="replace")
+    return gzip.open(path, "rb") if gz else open(path, "rb")
 
 
 def read_warc(src: Source, totals: ReadTotals) -> Iterator[Record]:

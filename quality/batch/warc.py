@@ -180,9 +180,10 @@ def _plain_frames(
         here = base if inner else pos
         if _read_at(f, pos, len(HEADER_MAGIC)) != HEADER_MAGIC:
             nxt = _next_header(f, pos, size)
-            gap = (nxt if nxt >= 0 else size) - pos
-            if _read_at(f, pos, gap).strip(b"\x00\r\n\t "):
-                yield Fault(here, "warc_junk_skipped", gap)
+            gap = _read_at(f, pos, (nxt if nxt >= 0 else size) - pos)
+            junk = gap.lstrip(b"\x00\r\n\t ")
+            if junk.strip(b"\x00\r\n\t "):  # blank lines between records are not junk
+                yield Fault(base if inner else pos + len(gap) - len(junk), "warc_junk_skipped", len(junk))
             pos = nxt
             continue
         block = _read_at(f, pos, MAX_HEADER_BYTES)
