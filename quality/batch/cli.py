@@ -75,7 +75,7 @@ def run(args: argparse.Namespace) -> int:
         print("quality batch: interrupted; every line written is whole: run again with --resume to finish",
               file=sys.stderr)
         return 130
-    except (OSError, ValueError) as exc:
+    except (OSError, ValueError, RuntimeError) as exc:
         print(f"quality batch: {exc}", file=sys.stderr)
         return 1
     report = summary.to_dict()
