@@ -20,6 +20,7 @@ from .decode import decode_explained
 from .records import Encoding, Status
 
 MAX_PAGE_BYTES = 20_000_000  # larger pages are cut and flagged `truncated_input`
+RAW_CAP_FACTOR = 5  # input past 5 x max_bytes is cut before decoding, the rest after the tag guard
 MAX_DECOMPRESSED_BYTES = 100_000_000  # a body that inflates past this is a decompression bomb
 MAX_ATTRIBUTES = 1_000  # per tag; libxml2 takes ~2 ms at 1,000 and ~0.27 s at 20,000 (quadratic)
 MAX_ATTRIBUTE_CHARS = 100_000  # a longer value is emptied: no page text lives in attributes
@@ -77,8 +78,10 @@ def prepare(
     skip = sniff_bytes(data)
     if skip:
         return _skipped(skip, flags)
-    if len(data) > limits.max_bytes:
-        data = data[: limits.max_bytes]
+    # The byte cap is looser than the text cap: a giant attribute is cut out after decoding, and
+    # the text after it must survive.
+    if len(data) > RAW_CAP_FACTOR * limits.max_bytes:
+        data = data[: RAW_CAP_FACTOR * limits.max_bytes]
         _degrade("truncated_input", flags, reasons)
     decoded = decode_explained(data, encoding)
     flags.extend(decoded.flags)
@@ -106,11 +109,11 @@ def _prepare_text(
         skip = sniff_text(text)
         if skip:
             return _skipped(skip, flags, enc)
-        if len(text) > limits.max_bytes:
-            text = text[: limits.max_bytes]
-            _degrade("truncated_input", flags, reasons)
     elif _looks_binary_text(text):
         return _skipped("binary_input", flags, enc)
+    if len(text) > RAW_CAP_FACTOR * limits.max_bytes:
+        text = text[: RAW_CAP_FACTOR * limits.max_bytes]
+        _degrade("truncated_input", flags, reasons)
 
     cleaned = text.translate(_CONTROL_TABLE)
     if len(cleaned) != len(text):
@@ -120,6 +123,9 @@ def _prepare_text(
         text = _SURROGATE.sub("\ufffd", text)
         _degrade("surrogates_replaced", flags, reasons)
     text = _guard_tags(text, limits, flags, reasons)
+    if len(text) > limits.max_bytes:
+        text = text[: limits.max_bytes]
+        _degrade("truncated_input", flags, reasons)
     if _ends_inside_markup(text):
         _degrade("truncated_document", flags, reasons)
     status = Status.DEGRADED if reasons else Status.OK
@@ -287,12 +293,12 @@ def sniff_text(text: str) -> str | None:
     head = text[:SNIFF_BYTES].lstrip("\ufeff\t\n\x0c\r ")
     if head.startswith("%PDF-"):
         return "not_html_pdf"
-    if not head or head[0] == "<" or _HTML_TAG.search(head):
+    if not head or head[0] == "<":
         return None
-    if _JSON_START.match(head) and _is_json(text):
+    if _JSON_START.match(head) and (_is_json(text) or "<" not in head):
         return "not_html_json"
-    if _JSON_START.match(head) and "<" not in head:
-        return "not_html_json"
+    if _HTML_TAG.search(head):
+        return None
     if _JS_START.match(head):
         return "not_html_javascript"
     return None
