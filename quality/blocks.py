@@ -56,128 +56,134 @@ def text_key(text: str) -> int:
     return int.from_bytes(hashlib.blake2b(norm.encode("utf-8", "replace"), digest_size=8).digest(), "big")
 
 
-class _Frame:
-    __slots__ = ("tag", "tokens", "regions", "heading", "path")
+# What the walk does at an element's start and end, by tag.
+_PLAIN, _BLOCK, _BR, _LINK, _SKIP = range(5)
+_KIND = {"br": _BR, "a": _LINK} | dict.fromkeys(BLOCK, _BLOCK) | dict.fromkeys(SKIP, _SKIP)
+_MAX_NAMES = 4096  # distinct raw tag names remembered; pages with generated custom tags stop filling it
+_TAG_INFO: dict[str, tuple] = {}
+# Block's leading fields, passed by position in the hot loop (keywords cost a third more per block).
+_POSITIONAL = ("text", "path", "tag", "index", "heading", "tokens", "link_chars", "n_links", "depth")
+if Block.__match_args__[: len(_POSITIONAL) + len(REGIONS)] != _POSITIONAL + tuple(f"in_{r}" for r in REGIONS):
+    raise ImportError("quality.records.Block fields changed order; update quality.blocks._emit")
 
-    def __init__(self, tag, tokens, regions, heading, path):
-        self.tag = tag
-        self.tokens = tokens
-        self.regions = regions
-        self.heading = heading
-        self.path = path
+
+def _tag_info(raw: str) -> tuple:
+    """A tag's lower-case name, kind, region and heading level, computed once per raw name."""
+    name = raw.lower()
+    info = (name, _KIND.get(name, _PLAIN), REGION.get(name), HEADINGS.get(name))
+    if len(_TAG_INFO) < _MAX_NAMES:
+        _TAG_INFO[raw] = info
+    return info
+
+
+@lru_cache(maxsize=8192)
+def _own_words(cls: str | None, ident: str | None) -> tuple[str, ...]:
+    return attr_words(cls or "") + attr_words(ident or "")
+
+
+@lru_cache(maxsize=256)
+def _region_flags(regions: frozenset) -> tuple[bool, ...]:
+    return tuple(r in regions for r in REGIONS)
+
+
+def _emit(blocks: list, parts: list, owner: tuple, ctx: tuple, depth: int, link_chars: int, n_links: int) -> None:
+    text = " ".join("".join(parts).split())
+    parts.clear()
+    if text:
+        blocks.append(
+            Block(
+                text, owner[3], owner[5], len(blocks), ctx[2], ctx[0],
+                min(link_chars, len(text)), n_links, depth, *_region_flags(ctx[1]),
+            )
+        )
 
 
 def segment(root) -> list[Block]:
     """Cut a parsed page into blocks of visible text, in document order."""
+    # The hot loop touches only local names. Each open element has a frame
+    # (tokens, regions, heading, path, kind, tag); skipped elements get a placeholder frame so that
+    # every end event pops exactly one, and the end event reads the kind from the frame, not the tag.
     blocks: list[Block] = []
-    parts: list[str] = []
-    link_chars = 0
-    n_links = 0
-    link_depth = 0
+    parts: list[str] = []  # text runs of the current block, from its first visible character on
+    link_chars = n_links = link_depth = 0
     br_pending = False
-    root_frame = _Frame("", (), frozenset(), 0, "")
-    stack: list[_Frame] = [root_frame]
-    owner: list[_Frame] = [root_frame]  # innermost open block-level element
-
-    def flush() -> None:
-        nonlocal link_chars, n_links
-        if parts:
-            text = " ".join("".join(parts).split())
-            if text:
-                frame, ctx = owner[-1], stack[-1]
-                regions = ctx.regions
-                blocks.append(
-                    Block(
-                        text=text,
-                        path=frame.path,
-                        tag=frame.tag,
-                        index=len(blocks),
-                        heading=ctx.heading,
-                        tokens=ctx.tokens,
-                        link_chars=min(link_chars, len(text)),
-                        n_links=n_links,
-                        depth=len(stack) - 1,
-                        in_list="list" in regions,
-                        in_table="table" in regions,
-                        in_form="form" in regions,
-                        in_header="header" in regions,
-                        in_footer="footer" in regions,
-                        in_nav="nav" in regions,
-                        in_aside="aside" in regions,
-                        in_main="main" in regions,
-                    )
-                )
-            parts.clear()
-        link_chars = 0
-        n_links = 0
-
-    def add(text: str) -> None:
-        nonlocal link_chars, br_pending
-        parts.append(text)
-        if link_depth:
-            link_chars += len(text.strip())
-        if br_pending and not text.isspace():
-            br_pending = False
+    skipped = (None, None, None, None, _SKIP, None)
+    stack: list[tuple] = [((), frozenset(), 0, "", _PLAIN, "")]
+    owner: list[tuple] = [stack[0]]  # frames of the open block-level elements
+    push, pop = stack.append, stack.pop
+    tag_info_get = _TAG_INFO.get
+    own_words = _own_words
 
     events = walk(root)
+    skip = events.skip_subtree
     for event, el in events:
-        tag = el.tag
-        if not isinstance(tag, str):  # comments and processing instructions that slipped through
-            if event == "start":
-                events.skip_subtree()
-            elif el.tail:
-                add(el.tail)
-            continue
-        tag = tag.lower()
         if event == "start":
-            parent = stack[-1]
-            if tag in SKIP:
-                events.skip_subtree()
-                stack.append(parent)  # a placeholder, popped by the end event that still comes
+            raw = el.tag
+            if raw.__class__ is not str:  # comments and processing instructions that slipped through
+                skip()
+                push(skipped)
                 continue
-            tokens = parent.tokens
-            cls, ident, role = el.get("class"), el.get("id"), el.get("role")
+            name, kind, region, heading = tag_info_get(raw) or _tag_info(raw)
+            if kind == _SKIP:
+                skip()
+                push(skipped)
+                continue
+            tokens, regions, parent_heading, parent_path = stack[-1][:4]
+            cls = el.get("class")
+            ident = el.get("id")
             if cls or ident:
-                own = attr_words(cls or "") + attr_words(ident or "")
+                own = own_words(cls, ident)
                 if own:
                     tokens = (tokens + own)[-MAX_TOKENS:]
-            regions = parent.regions
-            region = REGION.get(tag) or (ROLE_REGION.get(role.lower()) if role else None)
+            if region is None:
+                role = el.get("role")
+                if role:
+                    region = ROLE_REGION.get(role.lower())
             if region and region not in regions:
                 regions = regions | {region}
-            frame = _Frame(
-                tag,
-                tokens,
-                regions,
-                HEADINGS.get(tag, parent.heading),
-                f"{parent.path}/{tag}" if parent.path else tag,
+            frame = (
+                tokens, regions, heading or parent_heading,
+                f"{parent_path}/{name}" if parent_path else name, kind, name,
             )
-            if tag in BLOCK:
-                flush()
+            if kind == _BLOCK:
+                if parts:
+                    _emit(blocks, parts, owner[-1], stack[-1], len(stack) - 1, link_chars, n_links)
+                link_chars = n_links = 0
                 owner.append(frame)
-            elif tag == "br":
+            elif kind == _BR:
                 if br_pending:
-                    flush()
+                    if parts:
+                        _emit(blocks, parts, owner[-1], stack[-1], len(stack) - 1, link_chars, n_links)
+                    link_chars = n_links = 0
                 br_pending = True
-                parts.append(" ")
-            elif tag == "a":
+                if parts:
+                    parts.append(" ")
+            elif kind == _LINK:
                 n_links += 1
                 link_depth += 1
-            stack.append(frame)
-            if el.text:
-                add(el.text)
+            push(frame)
+            text = el.text
         else:
-            frame = stack[-1]
-            if len(stack) > 1 and frame is stack[-2]:  # a skipped subtree's placeholder
-                stack.pop()
-            else:
-                if tag in BLOCK:
-                    flush()
-                    owner.pop()
-                elif tag == "a":
-                    link_depth = max(link_depth - 1, 0)
-                stack.pop()
-            if el.tail:
-                add(el.tail)
-    flush()
+            kind = stack[-1][4]
+            if kind == _BLOCK:
+                if parts:
+                    _emit(blocks, parts, owner[-1], stack[-1], len(stack) - 1, link_chars, n_links)
+                link_chars = n_links = 0
+                owner.pop()
+            elif kind == _LINK and link_depth:
+                link_depth -= 1
+            pop()
+            text = el.tail
+        if text:
+            # Leading whitespace never reaches a block's text, so parts starts at the first
+            # visible character: an empty parts list means there is nothing to emit.
+            if not text.isspace():
+                parts.append(text)
+                br_pending = False
+                if link_depth:
+                    link_chars += len(text.strip())
+            elif parts:
+                parts.append(text)
+    if parts:
+        _emit(blocks, parts, owner[-1], stack[-1], len(stack) - 1, link_chars, n_links)
     return blocks
