@@ -1,0 +1,82 @@
+"""Where a block sits and how it is built: size, links, heading, depth, position, regions, tag path."""
+
+from __future__ import annotations
+
+from collections import Counter
+
+import numpy as np
+
+from .page import PageData
+
+REGIONS = ("list", "table", "form", "header", "footer", "nav", "aside", "main")
+TAGS = ("p", "div", "li", "td", "h", "quote", "a_text")  # "h": any heading; "quote": blockquote/pre/dd/figcaption
+_TAG_GROUP = {
+    "p": "p", "div": "div", "li": "li", "td": "td", "th": "td",
+    "h1": "h", "h2": "h", "h3": "h", "h4": "h", "h5": "h", "h6": "h",
+    "blockquote": "quote", "pre": "quote", "dd": "quote", "figcaption": "quote",
+    "section": "div", "article": "div", "center": "div", "body": "a_text", "span": "a_text",
+}
+
+NAMES = (
+    "structure__log_chars",
+    "structure__log_words",
+    "links__char_share",
+    "links__per_word",
+    "links__log_count",
+    "structure__heading_level",
+    "structure__is_heading",
+    "structure__depth",
+    "structure__position",
+    "structure__chars_share",
+    "structure__chars_vs_longest",
+    "structure__path_share",
+    "structure__path_chars_share",
+    "structure__log_blocks",
+    *(f"region__{r}" for r in REGIONS),
+    *(f"tag__{t}" for t in TAGS),
+)
+
+
+def features(page: PageData) -> np.ndarray:
+    """One row per block: the structure family, in `NAMES` order."""
+    blocks = page.blocks
+    n = len(blocks)
+    out = np.zeros((n, len(NAMES)), dtype=np.float64)
+    if not n:
+        return out
+    chars = page.chars
+    n_words = np.fromiter((len(w) for w in page.words), dtype=np.float64, count=n)
+    link_chars = np.fromiter((b.link_chars for b in blocks), dtype=np.float64, count=n)
+    n_links = np.fromiter((b.n_links for b in blocks), dtype=np.float64, count=n)
+    heading = np.fromiter((b.heading for b in blocks), dtype=np.float64, count=n)
+    depth = np.fromiter((b.depth for b in blocks), dtype=np.float64, count=n)
+    paths = [b.path for b in blocks]
+    path_count = Counter(paths)
+    path_chars: dict[str, float] = {}
+    for p, c in zip(paths, chars):
+        path_chars[p] = path_chars.get(p, 0.0) + c
+    total = max(chars.sum(), 1.0)
+    out[:, 0] = np.log1p(chars)
+    out[:, 1] = np.log1p(n_words)
+    out[:, 2] = np.minimum(link_chars / np.maximum(chars, 1.0), 1.0)
+    out[:, 3] = n_links / np.maximum(n_words, 1.0)
+    out[:, 4] = np.log1p(n_links)
+    out[:, 5] = heading
+    out[:, 6] = heading > 0
+    out[:, 7] = np.minimum(depth, 60.0) / 60.0
+    out[:, 8] = np.arange(n) / max(n - 1, 1)
+    out[:, 9] = chars / total
+    out[:, 10] = chars / max(chars.max(), 1.0)
+    out[:, 11] = np.fromiter((path_count[p] for p in paths), dtype=np.float64, count=n) / n
+    out[:, 12] = np.fromiter((path_chars[p] for p in paths), dtype=np.float64, count=n) / total
+    out[:, 13] = np.log1p(n)
+    col = 14
+    for attr in ("in_list", "in_table", "in_form", "in_header", "in_footer", "in_nav", "in_aside", "in_main"):
+        out[:, col] = np.fromiter((getattr(b, attr) for b in blocks), dtype=np.float64, count=n)
+        col += 1
+    tag_col = {t: col + i for i, t in enumerate(TAGS)}
+    for i, b in enumerate(blocks):
+        group = _TAG_GROUP.get(b.tag)
+        if group:
+            out[i, tag_col[group]] = 1.0
+    return out

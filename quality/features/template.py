@@ -1,0 +1,128 @@
+"""Template noise: class/id vocabulary, legal and form text, repeats within the page and across a site."""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+
+import numpy as np
+
+from ..blocks import text_key
+from .page import PageData
+
+# Class/id words by what the element they name usually holds.
+CLASS_GROUPS: dict[str, frozenset[str]] = {
+    "nav": frozenset("nav navbar navigation menu menus breadcrumb breadcrumbs crumbs topbar toolbar pagination pager skip jump tabs".split()),
+    "footer": frozenset("footer foot copyright legal bottom colophon disclaimer".split()),
+    "header": frozenset("header masthead banner branding logo top".split()),
+    "sidebar": frozenset("sidebar side aside rail widget widgets col sidebox secondary extra".split()),
+    "comment": frozenset("comment comments reply replies respond discussion disqus reactions".split()),
+    "related": frozenset("related recommended recommend popular trending more teaser teasers promo also latest recent most".split()),
+    "share": frozenset("share sharing social facebook twitter tweet pinterest linkedin email print addthis sharethis follow".split()),
+    "ad": frozenset("ad ads advert advertisement adsense sponsor sponsored dfp banner commercial outbrain taboola".split()),
+    "meta": frozenset("meta byline author date time dateline tags tag category categories posted info source credit caption".split()),
+    "subscribe": frozenset("newsletter subscribe subscription signup login register cookie cookies consent gdpr modal popup search form".split()),
+}
+ARTICLE_WORDS = frozenset(
+    "article articles content entry post story body text main blog news detail details page single hentry paragraph copy lead".split()
+)
+INNER = 4  # the innermost class/id words say most about the block itself
+
+_PATTERNS = {
+    "copyright": re.compile(
+        r"©|\(c\)\s*\d{4}|copyright|all rights reserved|alle rechte vorbehalten|tous droits réservés|"
+        r"todos los derechos reservados|tutti i diritti riservati|все права защищены|版权所有|無断転載",
+    ),
+    "legal": re.compile(
+        r"privacy policy|terms of (use|service)|cookie|impressum|datenschutz|mentions légales|"
+        r"aviso legal|política de privacidad|informativa|политика конфиденциальности|disclaimer",
+    ),
+    "form": re.compile(
+        r"leave a (reply|comment)|your email( address)? will not|required fields|log ?in|sign (in|up)|"
+        r"register|password|post a comment|add a comment|submit|anmelden|kommentar|connexion|"
+        r"commentaire|iniciar sesión|comentario|войти|комментари",
+    ),
+    "subscribe": re.compile(
+        r"subscribe|newsletter|sign up for|follow us|share (this|on)|like us on|rss|abonnieren|"
+        r"s'abonner|suscríbete|подписаться|download (our|the) app",
+    ),
+    "read_more": re.compile(
+        r"read more|continue reading|more »|weiterlesen|mehr lesen|lire la suite|leer más|"
+        r"leggi tutto|читать далее|続きを読む|阅读全文|full story|view all|see all|show more",
+    ),
+}
+
+NAMES = (
+    *(f"template__class_{g}" for g in CLASS_GROUPS),
+    "template__class_words_inner",
+    "template__class_article_inner",
+    "template__class_article_any",
+    *(f"template__text_{p}" for p in _PATTERNS),
+    "template__repeat_in_page",
+    "template__site_repeat",
+    "template__title_overlap",
+    "template__is_title",
+)
+
+
+def _title_words(title: str) -> set[str]:
+    return {w for w in re.findall(r"\w+", title.lower()) if len(w) > 2}
+
+
+def features(page: PageData) -> np.ndarray:
+    """One row per block: the template family, in `NAMES` order."""
+    blocks = page.blocks
+    n = len(blocks)
+    out = np.zeros((n, len(NAMES)), dtype=np.float64)
+    groups = list(CLASS_GROUPS.items())
+    every = frozenset().union(*CLASS_GROUPS.values())
+    n_groups = len(groups)
+    base_pat = n_groups + 3
+    norm = [" ".join(w) for w in page.words]
+    repeats = Counter(norm)
+    title = _title_words(page.title)
+    title_text = " ".join(re.findall(r"\w+", page.title.lower()))
+    token_cache: dict[tuple[str, ...], tuple[list[float], float, float, float]] = {}
+    for i, block in enumerate(blocks):
+        tokens = block.tokens
+        cached = token_cache.get(tokens)
+        if cached is None:
+            token_set = set(tokens)
+            inner = tokens[-INNER:]
+            cached = (
+                [1.0 if token_set & vocab else 0.0 for _, vocab in groups],
+                float(sum(1 for t in inner if t in every)),
+                float(sum(1 for t in inner if t in ARTICLE_WORDS)),
+                float(bool(token_set & ARTICLE_WORDS)),
+            )
+            token_cache[tokens] = cached
+        out[i, :n_groups] = cached[0]
+        out[i, n_groups] = cached[1]
+        out[i, n_groups + 1] = cached[2]
+        out[i, n_groups + 2] = cached[3]
+        text = block.text
+        col = base_pat + len(_PATTERNS)
+        out[i, col] = np.log(repeats[norm[i]]) if norm[i] else 0.0
+        if page.site_repeats:
+            out[i, col + 1] = text_key(text) in page.site_repeats
+        words = page.words[i]
+        if title and words:
+            out[i, col + 2] = len(title.intersection(words)) / len(title)
+            out[i, col + 3] = norm[i] == title_text or (len(norm[i]) > 10 and norm[i] in title_text)
+    _mark_patterns(page, out, base_pat)
+    return out
+
+
+def _mark_patterns(page: PageData, out: np.ndarray, first_col: int) -> None:
+    """Set the text-pattern columns with one regex scan of the page's short blocks joined."""
+    # Legal, form and call-to-action text comes in short blocks.
+    short = [i for i, t in enumerate(page.lower) if len(t) < 400]
+    if not short:
+        return
+    joined = "\n".join(page.lower[i] for i in short)
+    starts = np.cumsum([0] + [len(page.lower[i]) + 1 for i in short[:-1]])
+    for k, pat in enumerate(_PATTERNS.values()):
+        hits = [m.start() for m in pat.finditer(joined)]
+        if hits:
+            rows = np.searchsorted(starts, hits, side="right") - 1
+            out[np.asarray(short)[rows], first_col + k] = 1.0

@@ -1,0 +1,34 @@
+"""Score the committed block model on a split: `python scripts/evaluate.py [--split dev] [--sets ...]`.
+
+Prints per set: main-text F1/P/R (4-gram metric of datasets/README.md), and for L3S the article-block
+precision/recall/F1 and the recall of class 4 (related-content teasers) as boilerplate.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+
+from quality import corpus
+from quality.evaluation import evaluate, format_table, model_labeller
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--split", default="dev")
+    ap.add_argument("--sets", nargs="*", help="only these sets (default: all)")
+    args = ap.parse_args(argv)
+    pages = corpus.pages(args.split, sets=args.sets or None)
+    if not pages:
+        print(f"no pages for split {args.split!r}: is the data at $QUALITY_DATA?", file=sys.stderr)
+        return 1
+    t = time.time()
+    rows = evaluate(pages, model_labeller())
+    print(f"split={args.split} pages={len(pages)} ({time.time() - t:.1f}s)")
+    print(format_table(rows))
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
