@@ -115,13 +115,16 @@ def _prepare_text(
         text = text[: RAW_CAP_FACTOR * limits.max_bytes]
         _degrade("truncated_input", flags, reasons)
 
-    cleaned = text.translate(_CONTROL_TABLE)
-    if len(cleaned) != len(text):
-        _degrade("control_chars_removed", flags, reasons)
-        text = cleaned
-    if _SURROGATE.search(text):
+    try:
+        # Encoding is C-speed and fails on a lone surrogate, which lxml cannot take.
+        encoded = text.encode("utf-8")
+    except UnicodeEncodeError:
         text = _SURROGATE.sub("\ufffd", text)
         _degrade("surrogates_replaced", flags, reasons)
+        encoded = text.encode("utf-8")
+    if len(encoded.translate(None, _CONTROL_BYTES)) != len(encoded):
+        text = _CONTROL_CHARS.sub("", text)
+        _degrade("control_chars_removed", flags, reasons)
     text = _guard_tags(text, limits, flags, reasons)
     if len(text) > limits.max_bytes:
         text = text[: limits.max_bytes]
@@ -252,8 +255,7 @@ _MAGIC = (
     (b"wOFF", "not_html_font"),
     (b"wOF2", "not_html_font"),
 )
-_CONTROL_BYTES = bytes([*range(0, 9), 11, *range(14, 27), *range(28, 32), 127])
-_TEXT_CONTROL_BYTES = bytes(range(9, 14)) + b"\x1b"
+_CONTROL_BYTES = bytes([*range(0, 9), 11, *range(14, 32), 127])
 _HTML_TAG = re.compile(
     r"<(?:!doctype|html|head|body|meta|title|div|p|a|span|table|script|link|br|!--|h[1-6]|ul|li)[\s>/]",
     re.IGNORECASE,
@@ -332,14 +334,14 @@ def _looks_textual(head: bytes) -> bool:
 
 def _looks_binary_text(text: str) -> bool:
     """Decoded text whose start is mostly control characters: random or binary bytes."""
-    head = text[:SNIFF_BYTES]
-    return _too_many_controls(len(head) - len(head.translate(_CONTROL_TABLE)), len(head))
+    head = text[:SNIFF_BYTES].encode("utf-8", "surrogatepass")
+    return _too_many_controls(len(head) - len(head.translate(None, _CONTROL_BYTES)), len(head))
 
 
 # --- cleaning --------------------------------------------------------------------------------------
 
 # NUL and the C0 controls other than tab, line feed, form feed and carriage return, and DEL.
-_CONTROL_TABLE = dict.fromkeys([*range(0, 9), 11, *range(14, 32), 127])
+_CONTROL_CHARS = re.compile("[\x00-\x08\x0b\x0e-\x1f\x7f]")
 _SURROGATE = re.compile("[\ud800-\udfff]")
 
 
@@ -352,17 +354,22 @@ def _ends_inside_markup(text: str) -> bool:
     return text.rfind("<!--") > text.rfind("-->")
 
 
-# A tag worth a closer look: one with many attribute "units" (characters outside quotes, or whole
-# quoted strings), or a quoted value of many characters. Every alternative starts with a different
-# character, so neither pattern backtracks, and a failed attempt stops at the next '>' or quote.
-def _long_tag_pattern(units: int) -> re.Pattern[str]:
-    return re.compile(r"<[A-Za-z](?:[^>\"']|\"[^\"]*\"|'[^']*'){%d}" % units)
+def _has_run(text: str, chars: int) -> bool:
+    """Whether `chars` characters in a row hold no '<' or '>'."""
+    if "<" not in text[:chars] and ">" not in text[:chars]:
+        return True
+    # Attempts start only at an angle bracket, so each run is read once.
+    return re.search(r"[<>][^<>]{%d}" % chars, text) is not None
 
 
-def _long_value_pattern(chars: int) -> re.Pattern[str]:
-    return re.compile(r"=\s*(?:\"[^\"]{%d}|'[^']{%d})" % (chars, chars))
+# A whole tag as a tokenizer sees it: quotes open only after '='. Every alternative starts with a
+# different character and the pattern always succeeds, so it never backtracks.
+_WHOLE_TAG = re.compile(r"<[A-Za-z](?:[^>\"'=]+|=\s*\"[^\"]*\"|=\s*'[^']*'|=)*>?")
 
 
+# Each alternative scans a stretch free of the character that starts another attempt, so the
+# search stays linear even on floods of '=' and quotes.
+_ANGLE_IN_VALUE = re.compile(r"=\s*(?:\"[^\"<>]*[<>]|'[^'<>]*[<>]|[^\s\"'<>=]*<)")
 _TAG_AT = re.compile(r"<[A-Za-z][^\s/>\"']*")
 _ATTRIBUTE = re.compile(
     r"[\s/]*(?:([^\s/>\"'=][^\s/>=]*|[\"'][^\s/>=]*)(?:\s*=\s*(\"[^\"]*\"?|'[^']*'?|[^\s>]*))?)?"
@@ -372,31 +379,21 @@ _ATTRIBUTE = re.compile(
 def _guard_tags(text: str, limits: Limits, flags: list[str], reasons: list[str]) -> str:
     """The text with huge attribute values emptied and tags cut to `max_attributes`."""
     units = min(2 * limits.max_attributes, limits.max_data_uri_chars, limits.max_attribute_chars)
-    chars = min(limits.max_data_uri_chars, limits.max_attribute_chars)
-    long_tag = _long_tag_pattern(max(units, 16))
-    long_value = _long_value_pattern(max(chars, 16))
-    if long_tag.search(text) is None and long_value.search(text) is None:
+    # Fast path: with no quoted or unquoted '<' or '>' inside attribute values, a tag of `units`
+    # characters shows as a run of that many characters without '<' or '>'.
+    units = max(units, 16)
+    if _ANGLE_IN_VALUE.search(text) is None and not _has_run(text, units):
         return text
     pieces: list[str] = []
     done = 0
-    pos = 0
-    while True:
-        a, b = long_tag.search(text, pos), long_value.search(text, pos)
-        hits = [m.start() for m in (a, b) if m]
-        if not hits:
-            break
-        start = min(hits)
-        if b is not None and b.start() == start:
-            start = text.rfind("<", 0, start)  # the value's tag begins before it
-            if start < done:
-                pos = b.end()
-                continue
-        new_tag, end = _rewrite_tag(text, start, limits, flags, reasons)
+    for m in _WHOLE_TAG.finditer(text):
+        if m.end() - m.start() < units:
+            continue
+        new_tag, end = _rewrite_tag(text, m.start(), limits, flags, reasons)
         if new_tag is not None:
-            pieces.append(text[done:start])
+            pieces.append(text[done : m.start()])
             pieces.append(new_tag)
             done = end
-        pos = max(end, pos + 1)
     pieces.append(text[done:])
     return "".join(pieces)
 
