@@ -213,7 +213,7 @@ def _labelled_utf8(data: bytes, source: str) -> Decoded:
     if utf8 is not None:
         return Decoded(utf8, Encoding("utf-8", source))
     text, bad = _decode_as(data, "utf-8")
-    high = len(data) - len(data.translate(None, _ASCII))
+    high = len(data.translate(None, _ASCII))  # bytes >= 0x80
     if bad <= MAX_BAD_SHARE * high:
         return Decoded(text, Encoding("utf-8", source), (), bad)
     guess = _detect(data)

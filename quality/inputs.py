@@ -222,10 +222,13 @@ def _inflate_brotli(data: bytes, cap: int):
     out = bytearray()
     try:
         out += inflater.process(data, output_buffer_limit=_CHUNK)
-        while not inflater.can_accept_more_data() and not inflater.is_finished():
+        while not inflater.is_finished():  # drain the pending output a bounded chunk at a time
             if len(out) > cap:
                 return _BOMB
-            out += inflater.process(b"", output_buffer_limit=_CHUNK)
+            chunk = inflater.process(b"", output_buffer_limit=_CHUNK)
+            if not chunk:
+                break
+            out += chunk
     except brotli.error:
         return None
     if len(out) > cap:
