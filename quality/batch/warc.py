@@ -217,7 +217,7 @@ def _plain_frames(
 
 def _length_holds(f: BinaryIO, content: bytes, end: int, size: int) -> bool:
     """True when a record's claimed content holds no other header and ends at its separator."""
-    if end > size or _HEADER_RE.search(content):
+    if end > size or (HEADER_MAGIC in content and _HEADER_RE.search(content)):
         return False
     tail = _read_at(f, end, 4)
     return tail == b"\r\n\r\n" or not tail.strip()

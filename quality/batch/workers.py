@@ -261,6 +261,7 @@ def _serve(read_fd: int, write_fd: int, options: Options) -> None:
             task, job = inbox.recv()
         except EOFError:
             return
+        started = time.perf_counter()
         try:
             result = _work(job, scorer, options)
         except MemoryError:
@@ -268,6 +269,7 @@ def _serve(read_fd: int, write_fd: int, options: Options) -> None:
             result["_worker_exits"] = True  # a worker that ran out of memory may be in a bad state
         except Exception as exc:  # one bad page must not end the run: it gets an error line
             result = failure("error", "scorer_failed", f"{type(exc).__name__}: {exc}"[:500])
+        result["ms"] = round((time.perf_counter() - started) * 1000, 1)
         outbox.send((task, result))
         if result.get("_worker_exits"):
             return
