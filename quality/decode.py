@@ -24,6 +24,7 @@ log = logging.getLogger(__name__)
 PRESCAN_BYTES = 1024  # the WHATWG prescan looks no further
 LATE_META_BYTES = 65_536  # a parser obeys a <meta> found later too; look this far for one
 DETECT_SAMPLE_BYTES = 32_768  # charset-normalizer reads this much around the non-ASCII bytes
+TIE_CHAOS = 0.03  # detector "chaos" scores closer than this count as a tie
 MAX_BAD_SHARE = 0.1  # a UTF-8 label stands while under a tenth of the non-ASCII bytes are invalid
 
 # WHATWG Encoding Standard label table, written as name -> labels; names lower-cased.
@@ -272,12 +273,19 @@ def _detect(data: bytes) -> tuple[str, float] | None:
 
     sample = _sample(data)
     try:
-        best = from_bytes(sample, cp_isolation=_DETECTABLE).best()
+        matches = list(from_bytes(sample, cp_isolation=_DETECTABLE))
     except Exception:  # the detector is third-party code on hostile bytes: any failure means "no guess"
         log.debug("charset detection failed", exc_info=True)
         return None
-    if best is None:
+    if not matches:
         return None
+    best = matches[0]
+    # Near-ties between Latin code pages are noise on short text; windows-1252 is the web's most
+    # common legacy encoding, so it takes a near-tie.
+    for match in matches:
+        if match.encoding == "cp1252" and match.chaos <= best.chaos + TIE_CHAOS:
+            best = match
+            break
     python_name = codecs.lookup(best.encoding).name
     name = _FROM_PYTHON.get(python_name, python_name)
     return name, round(max(0.0, 1.0 - best.chaos), 3)
