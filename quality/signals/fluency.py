@@ -40,12 +40,30 @@ FEATURE_NAMES = (
     "content_zipf_p10",
     "unknown_word_share",
     "log_words",
+    "log_prob_mean",
+    "log_prob_p10",
     "swap_gain_mean",
     "swap_gain_p90",
     "swap_gain_max",
     "better_word_share",
     "much_better_word_share",
+    "word_logit_max",
+    "word_logit_top3",
+    "word_spun_share",
+    "word_flagged_share",
+    "mix_llr_03",
+    "mix_llr_10",
+    "mix_llr_25",
+    "mix_llr_03_per_word",
+    "mix_llr_10_per_word",
+    "mix_llr_25_per_word",
 )
+MIXTURE_SHARES = (0.03, 0.10, 0.25)
+
+
+def mixture_llr(log_ratios: np.ndarray, share: float) -> float:
+    """Log-likelihood ratio of "each word is a swap with probability `share`" against "no word is"."""
+    return float(np.log1p(share * np.expm1(np.clip(log_ratios, -30.0, 30.0))).sum())
 
 
 @dataclass(frozen=True, slots=True)
@@ -128,7 +146,7 @@ def score_tokens(model: FluencyModel, tokens: list[str]) -> Scored:
     )
 
 
-def swap_gains(model: FluencyModel, scored: Scored) -> np.ndarray:
+def swap_gains(model: FluencyModel, scored: Scored) -> tuple[np.ndarray, np.ndarray]:
     """Per token, how much likelier the text gets with the best thesaurus alternative in its place.
 
     A spinner replaces a word with a synonym out of context; the word it replaced is among the new
@@ -137,23 +155,67 @@ def swap_gains(model: FluencyModel, scored: Scored) -> np.ndarray:
     """
     ids = scored.ids
     gains = np.zeros(len(ids))
+    alt_fits = np.zeros(len(ids))  # how many sides the best-fitting alternative's bigrams were seen on
     starts, ends = model.alt_offsets[ids], model.alt_offsets[ids + 1]
     positions = np.flatnonzero((ends > starts) & scored.is_word)
     positions = positions[positions < len(ids) - 1] if len(ids) > 1 else positions[:0]
     if len(positions) == 0:
-        return gains
+        return gains, alt_fits
     sizes = (ends - starts)[positions]
     owner = np.repeat(positions, sizes)
     first = np.cumsum(sizes) - sizes
     slots = np.arange(sizes.sum()) - np.repeat(first, sizes) + np.repeat(starts[positions], sizes)
     alt = model.alt_ids[slots]
-    left, _ = bigram_log_prob(model, ids[owner - 1], alt.astype(np.int64))
-    right, _ = bigram_log_prob(model, alt.astype(np.int64), ids[owner + 1])
+    left, left_seen = bigram_log_prob(model, ids[owner - 1], alt.astype(np.int64))
+    right, right_seen = bigram_log_prob(model, alt.astype(np.int64), ids[owner + 1])
     best = np.full(len(ids), -np.inf)
     np.maximum.at(best, owner, left + right)
+    np.maximum.at(alt_fits, owner, left_seen.astype(float) + right_seen)
     current = scored.log_prob + np.concatenate((scored.log_prob[1:], [0.0]))
     gains[positions] = best[positions] - current[positions]
-    return gains
+    return gains, alt_fits
+
+
+WORD_FEATURE_NAMES = (
+    "gain", "slor_left", "slor_right", "seen_left", "seen_right", "zipf", "top_alt_zipf_gap",
+    "has_alternatives", "log_alternatives", "alt_fits", "alt_fits_more",
+    "unseen_both_sides", "gain_positive", "gain_if_unseen", "zipf_below_3", "zipf_below_4", "zipf_below_5",
+    "log_prob_both_sides",
+)
+
+
+def word_features(model: FluencyModel, scored: Scored, gains: np.ndarray, alt_fits: np.ndarray) -> np.ndarray:
+    """Per-token features in WORD_FEATURE_NAMES order, one row per token (rows of non-words are unused)."""
+    ids = scored.ids
+    zipf = scored.log_unigram / math.log(10) + 9.0
+    slor_right = np.concatenate((scored.slor[1:], [0.0]))
+    seen_right = np.concatenate((scored.seen[1:], [True])).astype(float)
+    n_alts = (model.alt_offsets[ids + 1] - model.alt_offsets[ids]).astype(float)
+    has_alts = n_alts > 0
+    top = model.alt_ids[np.minimum(model.alt_offsets[ids], len(model.alt_ids) - 1)]
+    top_zipf = model.log_unigram[top].astype(np.float64) / math.log(10) + 9.0
+    fits_here = scored.seen.astype(float) + seen_right
+    unseen_both = (fits_here == 0).astype(float)
+    return np.column_stack((
+        np.clip(gains, -20.0, 20.0),
+        scored.slor,
+        slor_right,
+        scored.seen.astype(float),
+        seen_right,
+        zipf,
+        np.where(has_alts, top_zipf - zipf, 0.0),
+        has_alts.astype(float),
+        np.log1p(n_alts),
+        alt_fits,
+        np.maximum(alt_fits - fits_here, 0.0),
+        unseen_both,
+        np.clip(gains, 0.0, 20.0),
+        np.clip(gains, 0.0, 20.0) * (fits_here < 2),
+        (zipf < 3.0).astype(float),
+        (zipf < 4.0).astype(float),
+        (zipf < 5.0).astype(float),
+        scored.log_prob + np.concatenate((scored.log_prob[1:], [0.0])),
+    ))
 
 
 def word_badness(scored: Scored) -> np.ndarray:
@@ -162,13 +224,19 @@ def word_badness(scored: Scored) -> np.ndarray:
     return -(scored.slor + right)
 
 
-def fluency_features(scored: Scored, gains: np.ndarray) -> np.ndarray:
-    """The paragraph's features in FEATURE_NAMES order."""
+def fluency_features(scored: Scored, gains: np.ndarray, word_logits: np.ndarray, prior_logit: float) -> np.ndarray:
+    """The paragraph's features in FEATURE_NAMES order.
+
+    `word_logits` are per-token log-odds that a word was swapped, from a model whose training share of
+    swapped words had log-odds `prior_logit`; their ratio gives each word's likelihood ratio, and the
+    `mix_llr_*` features sum the log-likelihood ratio of "a share q of the words are swaps" over words.
+    """
     words = scored.is_word
     n_words = int(words.sum())
     if n_words == 0:
         return np.zeros(len(FEATURE_NAMES))
     word_gains = np.maximum(gains[words], 0.0)
+    logits = word_logits[words]
     slor = scored.slor[words]
     seen = scored.seen
     right_seen = np.concatenate((seen[1:], [True]))
@@ -195,10 +263,18 @@ def fluency_features(scored: Scored, gains: np.ndarray) -> np.ndarray:
             np.percentile(content_zipf, 10),
             (words & ~known).sum() / n_words,
             math.log1p(n_words),
+            scored.log_prob[words].mean(),
+            np.percentile(scored.log_prob[words], 10),
             word_gains.mean(),
             np.percentile(word_gains, 90),
             word_gains.max(),
             (word_gains > BETTER_GAIN).sum() / n_words,
             (word_gains > MUCH_BETTER_GAIN).sum() / n_words,
+            logits.max(),
+            np.sort(logits)[-3:].mean(),
+            (1.0 / (1.0 + np.exp(-logits))).mean(),
+            (logits > 0).sum() / n_words,
+            *(mixture_llr(logits - prior_logit, q) for q in MIXTURE_SHARES),
+            *(mixture_llr(logits - prior_logit, q) / n_words for q in MIXTURE_SHARES),
         ]
     )

@@ -12,21 +12,44 @@ from dataclasses import dataclass
 import numpy as np
 
 from ._models import load_model
-from .fluency import FEATURE_NAMES, FluencyModel, Scored, fluency_features, score_tokens, swap_gains, tokenize, word_badness
+from .fluency import (
+    FEATURE_NAMES,
+    FluencyModel,
+    Scored,
+    bigram_log_prob,
+    fluency_features,
+    score_tokens,
+    swap_gains,
+    tokenize,
+    word_features,
+)
 
 MAX_EVIDENCE = 5
 MIN_WORDS = 1
 
 
 @dataclass(frozen=True, slots=True)
-class SpinModel:
-    """A fluency model and the standardised logistic weights over its features."""
+class Linear:
+    """A standardised logistic model: (x - mean) / scale @ coef + intercept gives the log-odds."""
 
-    fluency: FluencyModel
     mean: np.ndarray
     scale: np.ndarray
     coef: np.ndarray
     intercept: float
+
+    def logits(self, x: np.ndarray) -> np.ndarray:
+        """Log-odds for the rows of x."""
+        return ((x - self.mean) / self.scale) @ self.coef + self.intercept
+
+
+@dataclass(frozen=True, slots=True)
+class SpinModel:
+    """A fluency model, a per-word swap model and the paragraph model over both."""
+
+    fluency: FluencyModel
+    words: Linear
+    paragraph: Linear
+    word_prior_logit: float
     feature_names: tuple[str, ...] = FEATURE_NAMES
 
 
@@ -48,25 +71,26 @@ def _spin_model() -> SpinModel:
     return load_model("spin")
 
 
-def _analyse(model: SpinModel, text: str) -> tuple[Scored, np.ndarray, np.ndarray]:
+def analyse(model: SpinModel, text: str) -> tuple[Scored, np.ndarray, np.ndarray, np.ndarray]:
+    """Token scores, swap gains, per-word swap log-odds and paragraph features of a text."""
     scored = score_tokens(model.fluency, tokenize(text))
-    gains = swap_gains(model.fluency, scored)
-    return scored, gains, fluency_features(scored, gains)
+    gains, alt_fits = swap_gains(model.fluency, scored)
+    word_logits = model.words.logits(word_features(model.fluency, scored, gains, alt_fits))
+    return scored, gains, word_logits, fluency_features(scored, gains, word_logits, model.word_prior_logit)
 
 
 def _probability(model: SpinModel, features: np.ndarray) -> np.ndarray:
-    z = ((features - model.mean) / model.scale) @ model.coef + model.intercept
-    return 1.0 / (1.0 + np.exp(-np.clip(z, -30.0, 30.0)))
+    return 1.0 / (1.0 + np.exp(-np.clip(model.paragraph.logits(features), -30.0, 30.0)))
 
 
 def spin_scores(texts: list[str]) -> list[float]:
     """Spin scores in [0, 1] for many texts with one model call; texts without words score 0."""
     model = _spin_model()
-    rows = [_analyse(model, text) for text in texts]
+    rows = [analyse(model, text) for text in texts]
     if not rows:
         return []
-    probs = _probability(model, np.vstack([features for _, _, features in rows]))
-    return [float(p) if scored.is_word.sum() >= MIN_WORDS else 0.0 for (scored, _, _), p in zip(rows, probs)]
+    probs = _probability(model, np.vstack([row[3] for row in rows]))
+    return [float(p) if row[0].is_word.sum() >= MIN_WORDS else 0.0 for row, p in zip(rows, probs)]
 
 
 def spin_score(text: str) -> float:
@@ -77,16 +101,23 @@ def spin_score(text: str) -> float:
 
 
 def _likelier_word(fluency: FluencyModel, scored: Scored, position: int) -> str | None:
-    from .fluency import bigram_log_prob
-
     ids = scored.ids
     alts = fluency.alt_ids[fluency.alt_offsets[ids[position]] : fluency.alt_offsets[ids[position] + 1]].astype(np.int64)
     if len(alts) == 0 or position + 1 >= len(ids):
         return None
     left, _ = bigram_log_prob(fluency, np.full(len(alts), ids[position - 1]), alts)
     right, _ = bigram_log_prob(fluency, alts, np.full(len(alts), ids[position + 1]))
-    words = list(fluency.vocab)  # insertion order is id order
-    return words[int(alts[np.argmax(left + right)])]
+    return _words(fluency)[int(alts[np.argmax(left + right)])]
+
+
+_WORD_LISTS: dict[int, list[str]] = {}
+
+
+def _words(fluency: FluencyModel) -> list[str]:
+    """The vocabulary as a list indexed by id, built once per model."""
+    if id(fluency) not in _WORD_LISTS:
+        _WORD_LISTS[id(fluency)] = list(fluency.vocab)  # insertion order is id order
+    return _WORD_LISTS[id(fluency)]
 
 
 def spin_evidence(text: str) -> SpinResult:
@@ -94,13 +125,12 @@ def spin_evidence(text: str) -> SpinResult:
     if not isinstance(text, str):
         raise TypeError(f"text must be str, not {type(text).__name__}")
     model = _spin_model()
-    scored, gains, features = _analyse(model, text)
+    scored, gains, word_logits, features = analyse(model, text)
     if scored.is_word.sum() < MIN_WORDS:
         return SpinResult(0.0, (), ())
     score = float(_probability(model, features[None, :])[0])
-    badness = word_badness(scored)
-    suspects = np.flatnonzero(scored.is_word & ((gains > math.log(10)) | (~scored.seen & badness > 0)))
-    ranked = sorted(suspects.tolist(), key=lambda i: -(max(gains[i], 0.0) + badness[i]))[:MAX_EVIDENCE]
+    suspects = np.flatnonzero(scored.is_word & (word_logits > 0))
+    ranked = sorted(suspects.tolist(), key=lambda i: -word_logits[i])[:MAX_EVIDENCE]
     words = []
     for i in sorted(ranked):
         better = _likelier_word(model.fluency, scored, i) if gains[i] > math.log(10) else None
