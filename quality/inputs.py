@@ -285,22 +285,18 @@ def sniff_bytes(data: bytes) -> str | None:
         return None  # a BOM: text, whatever the bytes after it look like
     if _too_many_controls(len(head) - len(head.translate(None, _CONTROL_BYTES)), len(head)) and not _utf16_like(head):
         return "binary_input"
-    return sniff_text(head.decode("latin-1")) if head.isascii() or not head else _sniff_prefix(head)
+    # The ASCII-compatible reading of the start is enough for the structural checks.
+    return sniff_text(head.decode("latin-1"), whole=data)
 
 
-def _sniff_prefix(head: bytes) -> str | None:
-    # Non-ASCII start: only the structural checks, on the ASCII-compatible reading.
-    return sniff_text(head.decode("latin-1"))
-
-
-def sniff_text(text: str) -> str | None:
+def sniff_text(text: str, whole: str | bytes | None = None) -> str | None:
     """A skip reason when the start of decoded text is JSON, JavaScript or a PDF, else None."""
     head = text[:SNIFF_BYTES].lstrip("\ufeff\t\n\x0c\r ")
     if head.startswith("%PDF-"):
         return "not_html_pdf"
     if not head or head[0] == "<":
         return None
-    if _JSON_START.match(head) and (_is_json(text) or "<" not in head):
+    if _JSON_START.match(head) and (_is_json(text if whole is None else whole) or "<" not in head):
         return "not_html_json"
     if _HTML_TAG.search(head):
         return None
@@ -309,10 +305,10 @@ def sniff_text(text: str) -> str | None:
     return None
 
 
-def _is_json(text: str) -> bool:
+def _is_json(text: str | bytes) -> bool:
     try:
         json.loads(text)
-    except (ValueError, RecursionError):
+    except (ValueError, RecursionError, UnicodeDecodeError):
         return False
     return True
 
