@@ -86,33 +86,66 @@ def _region_flags(regions: frozenset) -> tuple[bool, ...]:
     return tuple(r in regions for r in REGIONS)
 
 
-def _emit(blocks: list, parts: list, owner: tuple, ctx: tuple, depth: int, link_chars: int, n_links: int) -> None:
+def _frame(stack: list, top: int) -> tuple:
+    """The context (tokens, regions, heading, path) of stack[top], computing the missing ones below it."""
+    i = top
+    while stack[i][3] is None:
+        i -= 1
+    frame = stack[i][3]
+    for j in range(i + 1, top + 1):
+        entry = stack[j]
+        el, name, info = entry[0], entry[1], entry[2]
+        tokens, regions, heading, path = frame
+        cls = el.get("class")
+        ident = el.get("id")
+        if cls or ident:
+            own = _own_words(cls, ident)
+            if own:
+                tokens = (tokens + own)[-MAX_TOKENS:]
+        region = info[2]
+        if region is None:
+            role = el.get("role")
+            if role:
+                region = ROLE_REGION.get(role.lower())
+        if region and region not in regions:
+            regions = regions | {region}
+        frame = (tokens, regions, info[3] or heading, f"{path}/{name}" if path else name)
+        entry[3] = frame
+    return frame
+
+
+def _emit(blocks: list, parts: list, stack: list, owner: list, link_chars: int, n_links: int) -> None:
     text = " ".join("".join(parts).split())
     parts.clear()
     if text:
+        top = len(stack) - 1
+        ctx = stack[top][3] or _frame(stack, top)
+        own = owner[-1]
         blocks.append(
             Block(
-                text, owner[3], owner[5], len(blocks), ctx[2], ctx[0],
-                min(link_chars, len(text)), n_links, depth, *_region_flags(ctx[1]),
+                text, own[3][3], own[1], len(blocks), ctx[2], ctx[0],
+                min(link_chars, len(text)), n_links, top, *_region_flags(ctx[1]),
             )
         )
 
 
 def segment(root) -> list[Block]:
     """Cut a parsed page into blocks of visible text, in document order."""
-    # The hot loop touches only local names. Each open element has a frame
-    # (tokens, regions, heading, path, kind, tag); skipped elements get a placeholder frame so that
-    # every end event pops exactly one, and the end event reads the kind from the frame, not the tag.
+    # The hot loop touches only local names and does per element only what the cut needs: the
+    # element's kind, its text and tail. A block's context (class/id words, regions, heading, path)
+    # is computed when a block is emitted, for the open elements that lack it, so the many elements
+    # that never hold a block's text cost no attribute lookups.
+    # Stack entries are [element, tag, tag info, context or None]; skipped elements get a
+    # placeholder entry so that every end event pops exactly one.
     blocks: list[Block] = []
     parts: list[str] = []  # text runs of the current block, from its first visible character on
     link_chars = n_links = link_depth = 0
     br_pending = False
-    skipped = (None, None, None, None, _SKIP, None)
-    stack: list[tuple] = [((), frozenset(), 0, "", _PLAIN, "")]
-    owner: list[tuple] = [stack[0]]  # frames of the open block-level elements
+    skipped = [None, None, (None, _SKIP, None, None), None]
+    stack: list[list] = [[None, "", (None, _PLAIN, None, None), ((), frozenset(), 0, "")]]
+    owner: list[list] = [stack[0]]  # entries of the open block-level elements
     push, pop = stack.append, stack.pop
     tag_info_get = _TAG_INFO.get
-    own_words = _own_words
 
     events = walk(root)
     skip = events.skip_subtree
@@ -123,37 +156,22 @@ def segment(root) -> list[Block]:
                 skip()
                 push(skipped)
                 continue
-            name, kind, region, heading = tag_info_get(raw) or _tag_info(raw)
+            info = tag_info_get(raw) or _tag_info(raw)
+            kind = info[1]
             if kind == _SKIP:
                 skip()
                 push(skipped)
                 continue
-            tokens, regions, parent_heading, parent_path = stack[-1][:4]
-            cls = el.get("class")
-            ident = el.get("id")
-            if cls or ident:
-                own = own_words(cls, ident)
-                if own:
-                    tokens = (tokens + own)[-MAX_TOKENS:]
-            if region is None:
-                role = el.get("role")
-                if role:
-                    region = ROLE_REGION.get(role.lower())
-            if region and region not in regions:
-                regions = regions | {region}
-            frame = (
-                tokens, regions, heading or parent_heading,
-                f"{parent_path}/{name}" if parent_path else name, kind, name,
-            )
+            entry = [el, info[0], info, None]
             if kind == _BLOCK:
                 if parts:
-                    _emit(blocks, parts, owner[-1], stack[-1], len(stack) - 1, link_chars, n_links)
+                    _emit(blocks, parts, stack, owner, link_chars, n_links)
                 link_chars = n_links = 0
-                owner.append(frame)
+                owner.append(entry)
             elif kind == _BR:
                 if br_pending:
                     if parts:
-                        _emit(blocks, parts, owner[-1], stack[-1], len(stack) - 1, link_chars, n_links)
+                        _emit(blocks, parts, stack, owner, link_chars, n_links)
                     link_chars = n_links = 0
                 br_pending = True
                 if parts:
@@ -161,13 +179,13 @@ def segment(root) -> list[Block]:
             elif kind == _LINK:
                 n_links += 1
                 link_depth += 1
-            push(frame)
+            push(entry)
             text = el.text
         else:
-            kind = stack[-1][4]
+            kind = stack[-1][2][1]
             if kind == _BLOCK:
                 if parts:
-                    _emit(blocks, parts, owner[-1], stack[-1], len(stack) - 1, link_chars, n_links)
+                    _emit(blocks, parts, stack, owner, link_chars, n_links)
                 link_chars = n_links = 0
                 owner.pop()
             elif kind == _LINK and link_depth:
@@ -185,5 +203,5 @@ def segment(root) -> list[Block]:
             elif parts:
                 parts.append(text)
     if parts:
-        _emit(blocks, parts, owner[-1], stack[-1], len(stack) - 1, link_chars, n_links)
+        _emit(blocks, parts, stack, owner, link_chars, n_links)
     return blocks
