@@ -125,6 +125,11 @@ def _prepare_text(
     if len(encoded.translate(None, _CONTROL_BYTES)) != len(encoded):
         text = _CONTROL_CHARS.sub("", text)
         _degrade("control_chars_removed", flags, reasons)
+    if text.startswith("<?xml"):
+        # lxml refuses text that opens with an XML declaration naming an encoding; the bytes are
+        # decoded already, so the declaration says nothing any more.
+        end = text.find(">")
+        text = text[end + 1 :] if end > 0 else text[5:]
     text = _guard_tags(text, limits, flags, reasons)
     if len(text) > limits.max_bytes:
         text = text[: limits.max_bytes]

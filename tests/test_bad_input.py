@@ -183,3 +183,9 @@ def test_str_input_with_a_lone_surrogate(check):
     report = check(PAGE.decode().replace("Monday", "Monday \ud800"))
     assert report.status is Status.DEGRADED
     assert "surrogates_replaced" in report.flags
+
+
+def test_an_xhtml_page_with_an_xml_declaration_is_read(check):
+    report = check(b'<?xml version="1.0" encoding="utf-8"?>\n' + PAGE)
+    assert report.status is Status.OK
+    assert STORY in texts(report)

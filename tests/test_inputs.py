@@ -178,3 +178,9 @@ def test_the_declared_encoding_is_passed_to_decoding():
     p = prepare("<p>Привет</p>".encode("koi8-r"), encoding="koi8-r")
     assert p.text == "<p>Привет</p>"
     assert (p.encoding.name, p.encoding.source) == ("koi8-r", "declared")
+
+
+def test_a_leading_xml_declaration_is_dropped_for_lxml():
+    p = prepare(b'<?xml version="1.0" encoding="utf-8"?>\n<html><body><p>x</p></body></html>')
+    assert p.text == "\n<html><body><p>x</p></body></html>"
+    assert p.status is Status.OK
