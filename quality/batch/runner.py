@@ -126,4 +126,4 @@ def _progress(total: int | None, wanted: bool):
         return None
     from tqdm import tqdm
 
-    return tqdm(total=total, unit="page", file=sys.stderr, dynamic_ncols=True, smoothing=0.05)
+    return tqdm(total=total, unit=" pages", file=sys.stderr, smoothing=0.05)

@@ -74,10 +74,11 @@ class _Worker:
         self.send_conn.send((task, job))
 
     def kill(self) -> int | None:
-        try:
-            self.proc.send_signal(signal.SIGKILL)
-        except ProcessLookupError:
-            pass
+        if self.proc.poll() is None:
+            try:
+                self.proc.send_signal(signal.SIGKILL)
+            except ProcessLookupError:
+                pass
         for conn in (self.conn, self.send_conn):
             conn.close()
         return self.proc.wait()
@@ -156,6 +157,10 @@ def _receive(w: _Worker) -> tuple[tuple[Record, dict] | None, bool]:
         task, result = w.conn.recv()
     except (EOFError, OSError):
         record = w.record
+        try:  # the pipe closes as the process ends: wait a moment for its own exit code
+            w.proc.wait(timeout=1)
+        except subprocess.TimeoutExpired:
+            pass
         code = w.kill()
         if record is None:
             if not w.ready:
