@@ -280,13 +280,16 @@ def _detect(data: bytes) -> tuple[str, float] | None:
     if not matches:
         return None
     best = matches[0]
-    # Near-ties between Latin code pages are noise on short text; windows-1252 is the web's most
-    # common legacy encoding, so it takes a near-tie.
+    encoding = best.encoding
+    # windows-1252 is the web's most common legacy encoding: it takes a near-tie, and the name
+    # when another code page gives the very same text (the detector lists it under that one).
     for match in matches:
-        if match.encoding == "cp1252" and match.chaos <= best.chaos + TIE_CHAOS:
-            best = match
+        if match.chaos > best.chaos + TIE_CHAOS:
             break
-    python_name = codecs.lookup(best.encoding).name
+        if "cp1252" in (match.encoding, *match.could_be_from_charset):
+            best, encoding = match, "cp1252"
+            break
+    python_name = codecs.lookup(encoding).name
     name = _FROM_PYTHON.get(python_name, python_name)
     return name, round(max(0.0, 1.0 - best.chaos), 3)
 
