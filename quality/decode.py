@@ -23,7 +23,7 @@ log = logging.getLogger(__name__)
 
 PRESCAN_BYTES = 1024  # the WHATWG prescan looks no further
 LATE_META_BYTES = 65_536  # a parser obeys a <meta> found later too; look this far for one
-DETECT_SAMPLE_BYTES = 32_768  # charset-normalizer reads this much around the non-ASCII bytes
+DETECT_SAMPLE_BYTES = 16_384  # charset-normalizer reads this much, from the first non-ASCII byte
 TIE_CHAOS = 0.03  # detector "chaos" scores closer than this count as a tie
 MAX_BAD_SHARE = 0.1  # a UTF-8 label stands while under a tenth of the non-ASCII bytes are invalid
 

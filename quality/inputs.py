@@ -358,22 +358,11 @@ def _ends_inside_markup(text: str) -> bool:
     return text.rfind("<!--") > text.rfind("-->")
 
 
-def _has_run(text: str, chars: int) -> bool:
-    """Whether `chars` characters in a row hold no '<' or '>'."""
-    if "<" not in text[:chars] and ">" not in text[:chars]:
-        return True
-    # Attempts start only at an angle bracket, so each run is read once.
-    return re.search(r"[<>][^<>]{%d}" % chars, text) is not None
-
-
 # A whole tag as a tokenizer sees it: quotes open only after '='. Every alternative starts with a
 # different character and the pattern always succeeds, so it never backtracks.
 _WHOLE_TAG = re.compile(r"<[A-Za-z](?:[^>\"'=]+|=\s*\"[^\"]*\"|=\s*'[^']*'|=)*>?")
 
 
-# Each alternative scans a stretch free of the character that starts another attempt, so the
-# search stays linear even on floods of '=' and quotes.
-_ANGLE_IN_VALUE = re.compile(r"=\s*(?:\"[^\"<>]*[<>]|'[^'<>]*[<>]|[^\s\"'<>=]*<)")
 _TAG_AT = re.compile(r"<[A-Za-z][^\s/>\"']*")
 _ATTRIBUTE = re.compile(
     r"[\s/]*(?:([^\s/>\"'=][^\s/>=]*|[\"'][^\s/>=]*)(?:\s*=\s*(\"[^\"]*\"?|'[^']*'?|[^\s>]*))?)?"
@@ -383,11 +372,9 @@ _ATTRIBUTE = re.compile(
 def _guard_tags(text: str, limits: Limits, flags: list[str], reasons: list[str]) -> str:
     """The text with huge attribute values emptied and tags cut to `max_attributes`."""
     units = min(2 * limits.max_attributes, limits.max_data_uri_chars, limits.max_attribute_chars)
-    # Fast path: with no quoted or unquoted '<' or '>' inside attribute values, a tag of `units`
-    # characters shows as a run of that many characters without '<' or '>'.
+    # One C-speed pass over the tags; only the long ones (rare) reach Python code. Measured on every
+    # 5th dataset page, the pass takes 0.16 ms at the median (0.43 ms at p90).
     units = max(units, 16)
-    if _ANGLE_IN_VALUE.search(text) is None and not _has_run(text, units):
-        return text
     pieces: list[str] = []
     done = 0
     for m in _WHOLE_TAG.finditer(text):

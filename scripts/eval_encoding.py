@@ -2,19 +2,26 @@
 
 Cases under a `scripted/` folder need a browser to run JavaScript (document.write of a <meta>), so
 they are counted apart. `chardet/test_<encoding>.txt` files are detection cases: the whole file with
-no label, the encoding named in the file name. Usage: python scripts/eval_encoding.py [-v]
+no label, the encoding named in the file name. `--pages N` also decodes every Nth page of
+pages/manifest.tsv and prints how each encoding was chosen and the median and p90 times of `decode`
+and `prepare`. Usage: python scripts/eval_encoding.py [-v] [--browser] [--pages N]
 """
 
 from __future__ import annotations
 
 import argparse
+import collections
+import csv
+import statistics
 import sys
+import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from quality.data_path import data_root  # noqa: E402
 from quality.decode import decode, encoding_name  # noqa: E402
+from quality.inputs import prepare  # noqa: E402
 
 
 def read_cases(path: Path) -> list[tuple[bytes, str]]:
@@ -41,6 +48,7 @@ def main(argv: list[str] | None = None) -> int:
         action="store_true",
         help="follow labels even where the bytes contradict them (what a browser does)",
     )
+    parser.add_argument("--pages", type=int, metavar="N", help="also time every Nth dataset page")
     args = parser.parse_args(argv)
     folder = data_root() / "html5lib-tests" / "encoding"
     if not folder.is_dir():
@@ -70,7 +78,34 @@ def main(argv: list[str] | None = None) -> int:
     mode = "browser" if args.browser else "default"
     for kind, (passed, total) in totals.items():
         print(f"{kind} ({mode} mode): {passed}/{total} passed")
+    if args.pages:
+        pages_report(args.pages)
     return 0
+
+
+def pages_report(step: int) -> None:
+    """How each sampled dataset page was decoded, and the times of decode and prepare."""
+    root = data_root()
+    with open(root / "pages" / "manifest.tsv", newline="") as f:
+        rows = list(csv.DictReader(f, delimiter="\t"))[::step]
+    chosen: collections.Counter = collections.Counter()
+    times: dict[str, list[float]] = {"decode": [], "prepare": []}
+    for row in rows:
+        data = (root / row["html"]).read_bytes()
+        t0 = time.perf_counter()
+        _, enc = decode(data)
+        t1 = time.perf_counter()
+        prepare(data)
+        t2 = time.perf_counter()
+        times["decode"].append(t1 - t0)
+        times["prepare"].append(t2 - t1)
+        chosen[f"{enc.source}:{enc.name}"] += 1
+    print(f"pages: {len(rows)} (every {step}th of pages/manifest.tsv)")
+    for key, count in chosen.most_common():
+        print(f"  {key}\t{count}")
+    for name, ts in times.items():
+        ts.sort()
+        print(f"{name}: median {statistics.median(ts) * 1000:.3f} ms, p90 {ts[int(0.9 * len(ts))] * 1000:.3f} ms")
 
 
 if __name__ == "__main__":
