@@ -214,7 +214,7 @@ def read_warc(src: Source, totals: ReadTotals) -> Iterator[Record]:
                 tally.add_fault(item)
                 if item.reason in LOST_RECORD:
                     tally.errors += 1
-                    yield _warc_record(src.path, item.offset, 0, error=item.reason)
+                    yield _warc_record(src.path, item.offset, item.inner, error=item.reason)
                 continue
             yield from _from_frame(src.path, item, tally)
     except OSError as exc:

@@ -29,7 +29,9 @@ MAX_HEADER_BYTES = 64 * 1024  # WARC header blocks are a few hundred bytes; more
 MAX_RECORD_BYTES = 64 * 1024 * 1024  # larger records are skipped with an error line, to bound memory
 SCAN_CHUNK = 1024 * 1024
 HTML_TYPES = ("text/html", "application/xhtml+xml", "application/xml", "text/xml")
-_HEADER_RE = re.compile(rb"(?:\A|\n)(WARC/1\.\d\r?\n[A-Za-z0-9-]+:)")
+# a version line followed by a header field: specific enough to resync on anywhere, even after junk
+# that does not end in a newline
+_HEADER_RE = re.compile(rb"(WARC/1\.\d\r?\n[A-Za-z0-9-]+:)")
 _LENGTH_RE = re.compile(rb"^content-length:[^\r\n]*\r?\n", re.IGNORECASE | re.MULTILINE)
 
 
@@ -40,6 +42,7 @@ class Fault:
     offset: int
     reason: str  # warc_junk_skipped, warc_gzip_corrupt, warc_header_unterminated, ...
     length: int = 0
+    inner: int = 0  # which record of its gzip member, for faults that cost a record
 
 
 @dataclass(frozen=True, slots=True)
@@ -136,18 +139,17 @@ def _find(f: BinaryIO, pattern: bytes, pos: int, limit: int) -> int:
 
 
 def _next_header(f: BinaryIO, pos: int, limit: int) -> int:
-    """Offset of the next line that starts a WARC header, at or after pos and before limit, or -1."""
-    overlap = 128
+    """Offset of the next WARC header at or after pos and before limit, or -1."""
+    overlap = 128  # longer than the pattern can match, so a header across two chunks is found
     while pos < limit:
-        back = 1 if pos > 0 else 0  # the newline before a header found right at pos
-        chunk = _read_at(f, pos - back, min(SCAN_CHUNK, limit - pos) + overlap + back)
-        for m in _HEADER_RE.finditer(chunk):
-            hit = pos - back + m.start(1)
-            if hit >= pos:
-                return hit if hit < limit else -1
-        if len(chunk) <= overlap + back:
+        chunk = _read_at(f, pos, min(SCAN_CHUNK, limit - pos) + overlap)
+        m = _HEADER_RE.search(chunk)
+        if m:
+            hit = pos + m.start(1)
+            return hit if hit < limit else -1
+        if len(chunk) <= overlap:
             return -1
-        pos += len(chunk) - overlap - back
+        pos += len(chunk) - overlap
     return -1
 
 
@@ -191,13 +193,20 @@ def _plain_frames(
         if cut < 0:
             cut, sep = block.find(b"\n\n"), 2
         if cut < 0:
-            yield Fault(here, "warc_header_unterminated")
+            yield Fault(here, "warc_header_unterminated", inner=index if inner else 0)
+            index += 1
             pos = _next_header(f, pos + 1, size)
+            continue
+        inner_header = _HEADER_RE.search(block, 1, cut)
+        if inner_header:  # a header cut short and followed by the next record's: lose only the first
+            yield Fault(here, "warc_header_unterminated", inner=index if inner else 0)
+            index += 1
+            pos += inner_header.start(1)
             continue
         header, body = block[:cut], pos + cut + sep
         length = _content_length(header)
         if length is not None and length > MAX_RECORD_BYTES:
-            yield Fault(here, "warc_record_too_large", length)
+            yield Fault(here, "warc_record_too_large", length, inner=index if inner else 0)
             pos = _next_header(f, body + length, size)
             index += 1
             continue
@@ -235,9 +244,12 @@ def _gzip_frames(f: BinaryIO, start: int, stop: int, size: int) -> Iterator[Fram
             pos = _find(f, GZIP_MAGIC, pos + 1, size)
             continue
         for item in _plain_frames(io.BytesIO(data), 0, len(data), len(data), base=pos, inner=True):
-            if ok and isinstance(item, Frame) and item.repairs == ("warc_record_truncated",):
-                # the member is whole, so the record was not cut: its length was wrong
-                item = Frame(item.offset, item.inner, item.header, item.content, ("warc_content_length_wrong",))
+            if isinstance(item, Frame):
+                if ok and item.repairs == ("warc_record_truncated",):
+                    # the member is whole, so the record was not cut: its length was wrong
+                    item = Frame(item.offset, item.inner, item.header, item.content, ("warc_content_length_wrong",))
+                elif not ok and not item.repairs:  # whole as far as it goes, but its member is broken
+                    item = Frame(item.offset, item.inner, item.header, item.content, ("warc_gzip_member_broken",))
             yield item
         if not ok:
             yield Fault(pos, "warc_gzip_corrupt" if used < size - pos else "warc_gzip_truncated")
