@@ -24,6 +24,7 @@ log = logging.getLogger(__name__)
 PRESCAN_BYTES = 1024  # the WHATWG prescan looks no further
 LATE_META_BYTES = 65_536  # a parser obeys a <meta> found later too; look this far for one
 DETECT_SAMPLE_BYTES = 16_384  # charset-normalizer reads this much, from the first non-ASCII byte
+MIN_DETECT_BYTES = 16  # fewer non-ASCII bytes than this are read as windows-1252 without detection
 TIE_CHAOS = 0.03  # detector "chaos" scores closer than this count as a tie
 MAX_BAD_SHARE = 0.1  # a UTF-8 label stands while under a tenth of the non-ASCII bytes are invalid
 
@@ -271,6 +272,10 @@ def _detect(data: bytes) -> tuple[str, float] | None:
     """The detector's best WHATWG encoding for a sample of the bytes, and its confidence."""
     from charset_normalizer import from_bytes  # loaded only for pages that need it
 
+    if len(data.translate(None, _ASCII)) < MIN_DETECT_BYTES:
+        # A handful of non-ASCII bytes is too little to tell code pages apart, and a wrong guess
+        # costs at most that many characters: take the browser's default.
+        return "windows-1252", 0.5
     sample = _sample(data)
     try:
         matches = list(from_bytes(sample, cp_isolation=_DETECTABLE))
