@@ -57,10 +57,11 @@ def speed(warc: Path, jobs: int, scorer: str) -> tuple[float, dict]:
     return summary.records / seconds, dict(summary.status)
 
 
-def peak_memory(warc: Path, jobs: int) -> dict:
+def peak_memory(warc: Path, jobs: int, scorer: str = "quality:check") -> dict:
     import psutil
 
-    cmd = [sys.executable, "-m", "quality", "batch", str(warc), "-o", os.devnull, "-j", str(jobs), "-q"]
+    cmd = [sys.executable, "-m", "quality", "batch", str(warc), "-o", os.devnull, "-j", str(jobs), "-q",
+           "--scorer", scorer]
     t = time.perf_counter()
     proc = psutil.Popen(cmd, cwd=ROOT)
     parent = worker = total = 0
@@ -84,6 +85,8 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--jobs", default="1,2", help="process counts to compare (default 1,2)")
     ap.add_argument("--memory", default="1000,10000", help="record counts for the memory runs ('' to skip)")
     ap.add_argument("--memory-jobs", type=int, default=2)
+    ap.add_argument("--memory-scorer", default="quality:check", help="scorer for the memory runs")
+    ap.add_argument("--no-speed", action="store_true", help="only the memory runs")
     ap.add_argument("--json", type=Path, help="also write the figures here")
     args = ap.parse_args(argv)
     os.environ["PYTHONPATH"] = os.pathsep.join([str(Path(__file__).resolve().parent), str(ROOT),
@@ -102,27 +105,28 @@ def main(argv: list[str] | None = None) -> int:
     results: dict = {"records": args.records, "pages": len(pages), "speed": {}, "memory": {}}
     with tempfile.TemporaryDirectory() as tmp:
         warc = build_warc(Path(tmp) / "speed.warc", pages, args.records)
-        for jobs in [int(j) for j in args.jobs.split(",")]:
+        for jobs in [int(j) for j in args.jobs.split(",")] if not args.no_speed else []:
             rates: dict[str, list[float]] = {name: [] for name in peers}
+            statuses: dict[str, dict] = {}
             for _ in range(args.repeat):  # interleaved, so load from elsewhere hits every peer alike
                 for name, scorer in peers.items():
-                    rate, status = speed(warc, jobs, scorer)
+                    rate, statuses[name] = speed(warc, jobs, scorer)
                     rates[name].append(rate)
             for name, runs in rates.items():
                 med = statistics.median(runs)
                 results["speed"][f"{name} -j {jobs}"] = {"pages_per_s": round(med, 2), "runs": [round(r, 2) for r in runs],
-                                                         "status": status if name == list(peers)[-1] else None}
+                                                         "status": statuses[name]}
                 print(f"{name:12} -j {jobs}: median {med:7.1f} pages/s over {len(runs)} runs {[round(r, 1) for r in runs]}",
                       flush=True)
         print("\n| jobs | quality pages/s | trafilatura pages/s | quality / trafilatura |")
         print("|---|---|---|---|")
-        for jobs in [int(j) for j in args.jobs.split(",")]:
+        for jobs in [int(j) for j in args.jobs.split(",")] if not args.no_speed else []:
             q = results["speed"][f"quality -j {jobs}"]["pages_per_s"]
             t = results["speed"].get(f"trafilatura -j {jobs}", {}).get("pages_per_s")
             print(f"| {jobs} | {q:.1f} | {t if t else 'n/a'} | {q / t:.2f} |" if t else f"| {jobs} | {q:.1f} | n/a | n/a |")
         for n in [int(x) for x in args.memory.split(",") if x]:
             path = build_warc(Path(tmp) / f"mem{n}.warc", pages, n)
-            mem = peak_memory(path, args.memory_jobs)
+            mem = peak_memory(path, args.memory_jobs, args.memory_scorer)
             path.unlink()
             results["memory"][str(n)] = mem
             print(f"\nmemory, {n} records, -j {args.memory_jobs}: {mem}", flush=True)

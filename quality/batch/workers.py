@@ -258,6 +258,10 @@ def _work(job: tuple, scorer, options: Options) -> dict:
 def _serve(read_fd: int, write_fd: int, options: Options) -> None:
     inbox, outbox = Connection(read_fd, writable=False), Connection(write_fd, readable=False)
     scorer = _load(options.scorer)
+    try:  # load lazy models now, so the first record's deadline is about the page, not the start-up
+        _work((b"<html><body><p>Warming up.</p></body></html>", None, None, None, False, None), scorer, options)
+    except Exception:  # a scorer that cannot even do this will say why on every record
+        pass
     if options.memory_mb > 0:
         _limit_memory(options.memory_mb)
     outbox.send((0, None))
