@@ -12,12 +12,15 @@ every fact noticed about the input, the degrading ones included.
 from __future__ import annotations
 
 import json
+import logging
 import re
 import zlib
 from dataclasses import dataclass
 
 from .decode import decode_explained
 from .records import Encoding, Status
+
+log = logging.getLogger(__name__)
 
 MAX_PAGE_BYTES = 20_000_000  # larger pages are cut and flagged `truncated_input`
 RAW_CAP_FACTOR = 5  # input past 5 x max_bytes is cut before decoding, the rest after the tag guard
@@ -235,6 +238,9 @@ def _inflate_brotli(data: bytes, cap: int):
                 break
             out += chunk
     except brotli.error:
+        return None
+    except TypeError:  # brotli < 1.2 has no output limit: decompressing could not be capped
+        log.warning("brotli >= 1.2 is needed to decompress brotli bodies safely")
         return None
     if len(out) > cap:
         return _BOMB
