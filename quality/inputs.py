@@ -280,6 +280,7 @@ _JS_START = re.compile(
     r"\"use client\"|webpackJsonp|define\(|require\()"
 )
 _JSON_START = re.compile(r"(?:\{\s*(?:\"|\})|\[\s*(?:[\[{\"\d\-\]]|true|false|null))")
+_JSON_OBJECTS = re.compile(r"(?:\{\s*\"|\[\s*[\[{\"])")
 
 
 def sniff_bytes(data: bytes) -> str | None:
@@ -307,7 +308,9 @@ def sniff_text(text: str, whole: str | bytes | None = None) -> str | None:
         return "not_html_pdf"
     if not head or head[0] == "<":
         return None
-    if _JSON_START.match(head) and (_is_json(text if whole is None else whole) or "<" not in head):
+    if _JSON_START.match(head) and _is_json(text if whole is None else whole):
+        return "not_html_json"
+    if _JSON_OBJECTS.match(head) and "<" not in head:  # JSON cut short: objects, and no markup
         return "not_html_json"
     if _HTML_TAG.search(head):
         return None
@@ -384,7 +387,7 @@ def _guard_tags(text: str, limits: Limits, flags: list[str], reasons: list[str])
     pieces: list[str] = []
     done = 0
     for m in _WHOLE_TAG.finditer(text):
-        if m.end() - m.start() < units:
+        if m.end() - m.start() < units or m.start() < done:  # short, or inside a rewritten tag
             continue
         new_tag, end = _rewrite_tag(text, m.start(), limits, flags, reasons)
         if new_tag is not None:

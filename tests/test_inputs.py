@@ -184,3 +184,16 @@ def test_a_leading_xml_declaration_is_dropped_for_lxml():
     p = prepare(b'<?xml version="1.0" encoding="utf-8"?>\n<html><body><p>x</p></body></html>')
     assert p.text == "\n<html><body><p>x</p></body></html>"
     assert p.status is Status.OK
+
+
+def test_a_stray_quote_in_a_crowded_tag_is_rewritten_once():
+    attrs = " ".join(f"a{i}=1" for i in range(30))
+    html = f'<p {attrs} b=x"y {attrs}>Text.</p><p>After.</p>'
+    p = prepare(html, limits=Limits(max_attributes=5))
+    assert p.text.count("Text.") == 1 and p.text.endswith("Text.</p><p>After.</p>")
+    assert p.text.count("=") == 5
+
+
+def test_plain_text_that_opens_with_a_bracket_is_not_json():
+    p = prepare(b"[1] Introduction\n\nThe ferry runs again after three months.")
+    assert p.status is Status.OK
