@@ -226,7 +226,24 @@ def _labelled_utf8(data: bytes, source: str) -> Decoded:
     return Decoded(text, Encoding(name, "detected", confidence), ("charset_mismatch",), bad)
 
 
+def utf16_without_bom(data: bytes) -> str | None:
+    """utf-16le or utf-16be when NUL fills every other byte of the start, as in Latin UTF-16."""
+    head = data[:1024]
+    if len(head) < 8:
+        return None
+    even, odd = head[0::2], head[1::2]
+    if odd.count(0) > 0.4 * len(odd) and even.count(0) < 0.1 * len(even):
+        return "utf-16le"
+    if even.count(0) > 0.4 * len(even) and odd.count(0) < 0.1 * len(odd):
+        return "utf-16be"
+    return None
+
+
 def _undeclared(data: bytes, flags: tuple[str, ...]) -> Decoded:
+    utf16 = utf16_without_bom(data)
+    if utf16 is not None:
+        text, bad = _decode_as(data, utf16)
+        return Decoded(text, Encoding(utf16, "detected", 0.9), flags, bad)
     if data.isascii():
         if b"\x1b$" in data or b"\x1b(" in data:
             # ISO-2022-JP is all 7-bit: its escape sequences are the only sign of it.

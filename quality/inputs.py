@@ -17,7 +17,7 @@ import re
 import zlib
 from dataclasses import dataclass
 
-from .decode import decode_explained
+from .decode import decode_explained, utf16_without_bom
 from .records import Encoding, Status
 
 log = logging.getLogger(__name__)
@@ -295,7 +295,8 @@ def sniff_bytes(data: bytes) -> str | None:
         return "not_html_video"
     if head.startswith((b"\xef\xbb\xbf", b"\xff\xfe", b"\xfe\xff")):
         return None  # a BOM: text, whatever the bytes after it look like
-    if _too_many_controls(len(head) - len(head.translate(None, _CONTROL_BYTES)), len(head)) and not _utf16_like(head):
+    controls = len(head) - len(head.translate(None, _CONTROL_BYTES))
+    if _too_many_controls(controls, len(head)) and not utf16_without_bom(head):
         return "binary_input"
     # The ASCII-compatible reading of the start is enough for the structural checks.
     return sniff_text(head.decode("latin-1"), whole=data)
@@ -330,12 +331,6 @@ def _is_json(text: str | bytes) -> bool:
 def _too_many_controls(controls: int, length: int) -> bool:
     # A handful of stray NULs in a page is damage to repair; a control byte in every twenty is binary.
     return controls > MIN_BINARY_CONTROLS and controls > MAX_CONTROL_SHARE * length
-
-
-def _utf16_like(head: bytes) -> bool:
-    """NUL in every other byte, the mark of UTF-16 text without a BOM."""
-    even, odd = head[0::2], head[1::2]
-    return even.count(0) > 0.4 * len(even) or odd.count(0) > 0.4 * len(odd)
 
 
 def _looks_textual(head: bytes) -> bool:

@@ -152,3 +152,10 @@ def test_unlabelled_iso_2022_jp_is_recognised_by_its_escapes():
 def test_decode_never_raises(data, declared):
     text, enc = decode(data, declared)
     assert isinstance(text, str) and enc.name
+
+
+@pytest.mark.parametrize("codec, name", [("utf-16-le", "utf-16le"), ("utf-16-be", "utf-16be")])
+def test_utf16_without_a_bom_is_recognised_by_its_nul_bytes(codec, name):
+    text, enc = decode("<html><body><p>Grüße, ferry</p></body></html>".encode(codec))
+    assert (enc.name, enc.source) == (name, "detected")
+    assert text == "<html><body><p>Grüße, ferry</p></body></html>"

@@ -197,3 +197,9 @@ def test_a_stray_quote_in_a_crowded_tag_is_rewritten_once():
 def test_plain_text_that_opens_with_a_bracket_is_not_json():
     p = prepare(b"[1] Introduction\n\nThe ferry runs again after three months.")
     assert p.status is Status.OK
+
+
+def test_utf16_without_a_bom_is_read_not_skipped_as_binary():
+    p = prepare("<html><body><p>The ferry runs again.</p></body></html>".encode("utf-16-le"))
+    assert p.status is Status.OK
+    assert p.text == "<html><body><p>The ferry runs again.</p></body></html>"
