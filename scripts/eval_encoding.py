@@ -20,7 +20,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from quality.data_path import data_root  # noqa: E402
-from quality.decode import decode, encoding_name  # noqa: E402
+from quality.decode import _undeclared, decode, decode_explained, encoding_name  # noqa: E402
 from quality.inputs import prepare  # noqa: E402
 
 
@@ -90,8 +90,14 @@ def pages_report(step: int) -> None:
         rows = list(csv.DictReader(f, delimiter="\t"))[::step]
     chosen: collections.Counter = collections.Counter()
     times: dict[str, list[float]] = {"decode": [], "prepare": []}
+    labelled = same = 0
     for row in rows:
         data = (root / row["html"]).read_bytes()
+        # Detection checked against the page's own legacy <meta>: is the text the same without it?
+        by_meta = decode_explained(data)
+        if by_meta.encoding.source == "meta" and not data.isascii() and _not_utf8(data):
+            labelled += 1
+            same += _undeclared(data, ()).text == by_meta.text
         t0 = time.perf_counter()
         _, enc = decode(data)
         t1 = time.perf_counter()
@@ -103,9 +109,19 @@ def pages_report(step: int) -> None:
     print(f"pages: {len(rows)} (every {step}th of pages/manifest.tsv)")
     for key, count in chosen.most_common():
         print(f"  {key}\t{count}")
+    print(f"detection without the <meta> gives the <meta>'s text: {same}/{labelled} "
+          "(pages with a legacy <meta> and non-UTF-8 bytes)")
     for name, ts in times.items():
         ts.sort()
         print(f"{name}: median {statistics.median(ts) * 1000:.3f} ms, p90 {ts[int(0.9 * len(ts))] * 1000:.3f} ms")
+
+
+def _not_utf8(data: bytes) -> bool:
+    try:
+        data.decode("utf-8")
+    except UnicodeDecodeError:
+        return True
+    return False
 
 
 if __name__ == "__main__":
