@@ -330,6 +330,15 @@ def format_report(results: list[dict], pages: list[dict], args: argparse.Namespa
             mark = " (page errors)" if errors_of[name] else ""
             lines.append(f"| {name}{mark} | {m['f1']:.3f} | {m['p']:.3f} | {m['r']:.3f} | {m['pps']:.0f} |")
         lines.append("")
+    peers = [n for n in summaries if not n.startswith("quality")]
+    if "quality.extract" in summaries and peers:
+        lines += ["### quality.extract against the best peer of each set (F1)", "",
+                  "| set | quality.extract | best peer | peer F1 | difference |", "|---|---|---|---|---|"]
+        for s in sets:
+            best = max(peers, key=lambda n: summaries[n][s]["f1"])
+            ours, theirs = summaries["quality.extract"][s]["f1"], summaries[best][s]["f1"]
+            lines.append(f"| {s} | {ours:.3f} | {best} | {theirs:.3f} | {ours - theirs:+.3f} |")
+        lines.append("")
     if BASELINE in summaries and any(n.startswith("quality") for n in summaries):
         lines += ["### Speed against trafilatura (default settings), pages/s ratio", "",
                   "| extractor | " + " | ".join(sets) + " |", "|---|" + "---|" * len(sets)]
