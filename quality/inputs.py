@@ -367,6 +367,8 @@ def _ends_inside_markup(text: str) -> bool:
 _WHOLE_TAG = re.compile(r"<[A-Za-z](?:[^>\"'=]+|=\s*\"[^\"]*\"|=\s*'[^']*'|=)*>?")
 
 
+# The rest of a tag; as in a tokenizer, a quote opens a value only after '='.
+_REST_OF_TAG = re.compile(r"(?:[^>\"'=]+|=\s*\"[^\"]*\"?|=\s*'[^']*'?|[=\"'])*")
 _TAG_AT = re.compile(r"<[A-Za-z][^\s/>\"']*")
 _ATTRIBUTE = re.compile(
     r"[\s/]*(?:([^\s/>\"'=][^\s/>=]*|[\"'][^\s/>=]*)(?:\s*=\s*(\"[^\"]*\"?|'[^']*'?|[^\s>]*))?)?"
@@ -403,6 +405,7 @@ def _rewrite_tag(
     out = [head.group()]
     pos = head.end()
     seen: set[str] = set()
+    tokens = 0  # attributes read, repeats included: a flood of one repeated name is cut too
     changed = False
     n = len(text)
     while pos < n and text[pos] != ">":
@@ -415,11 +418,15 @@ def _rewrite_tag(
         if name is None:
             continue
         key = name.lower()
-        if key in seen or len(seen) >= limits.max_attributes:
-            if len(seen) >= limits.max_attributes:
-                _degrade("too_many_attributes", flags, reasons)
+        tokens += 1
+        if key in seen and tokens <= limits.max_attributes:
             changed = True
             continue
+        if len(seen) >= limits.max_attributes or tokens > limits.max_attributes:
+            _degrade("too_many_attributes", flags, reasons)
+            changed = True
+            pos = _REST_OF_TAG.match(text, pos).end()  # drop the rest at C speed
+            break
         seen.add(key)
         if value is None:
             out.append(" " + name)
