@@ -77,6 +77,8 @@ def cases() -> Iterator[tuple[str, Callable[[], bytes | str]]]:
     yield "zlib_bomb_1gb", lambda: bomb("zlib")
     yield "brotli_bomb_1gb", lambda: bomb("brotli")
     yield "page_over_cap_25mb", lambda: PAGE[:-14] + b"<p>more text</p>" * (25 * MB // 16) + b"</body></html>"
+    yield "page_over_cap_25mb_long_paragraphs", lambda: PAGE[:-14] + (b"<p>" + b"more words " * 500 + b"</p>") * (25 * MB // 5507) + b"</body></html>"
+    yield "utf16_without_bom", lambda: PAGE.decode().replace("utf-8", "utf-16").encode("utf-16-le")
     yield "nesting_100k", lambda: b"<div>" * 100_000 + b"<p>Deep text survives.</p>" + b"</div>" * 100_000
     yield "nesting_100k_mixed", lambda: b"<div><span><b>" * 33_334 + b"<p>Deep text survives.</p>"
     yield "attribute_20mb", lambda: b'<p title="' + b"x" * (20 * MB) + b'">Text after a huge attribute.</p>' + PAGE
