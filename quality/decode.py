@@ -190,7 +190,7 @@ def decode_explained(
             text, bad = _decode_as(data[len(bom) :], name)
             return Decoded(text, Encoding(name, "bom"), (), bad)
 
-    name = encoding_name(declared) if isinstance(declared, (str, bytes)) else None
+    name = _declared_name(declared)
     source = "declared"
     if name is None:
         name, source = prescan(data[:PRESCAN_BYTES]) or late_meta(data), "meta"
@@ -208,6 +208,14 @@ def decode_explained(
             return Decoded(utf8, Encoding("utf-8", "detected"), ("charset_mismatch",))
     text, bad = _decode_as(data, name)
     return Decoded(text, Encoding(name, source), (), bad)
+
+
+def _declared_name(declared: object) -> str | None:
+    """The encoding a caller's label names; a whole Content-Type value is accepted too."""
+    if not isinstance(declared, (str, bytes)):
+        return None
+    raw = declared.encode("latin-1", "replace") if isinstance(declared, str) else declared
+    return encoding_name(raw) or _charset_from_content(raw.lower())
 
 
 def _labelled_utf8(data: bytes, source: str) -> Decoded:
