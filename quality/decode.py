@@ -180,9 +180,7 @@ def decode(
     return result.text, result.encoding
 
 
-def decode_explained(
-    data: bytes, declared: str | None = None, *, browser: bool = False
-) -> Decoded:
+def decode_explained(data: bytes, declared: str | None = None, *, browser: bool = False) -> Decoded:
     """Like `decode`, with the flags and the count of replaced bytes."""
     data = bytes(data)
     for bom, name in _BOMS:
@@ -304,7 +302,9 @@ def _detect(data: bytes) -> tuple[str, float] | None:
     sample = _sample(data)
     try:
         matches = list(from_bytes(sample, cp_isolation=_DETECTABLE))
-    except Exception:  # the detector is third-party code on hostile bytes: any failure means "no guess"
+    except (
+        Exception
+    ):  # the detector is third-party code on hostile bytes: any failure means "no guess"
         log.debug("charset detection failed", exc_info=True)
         return None
     if not matches:

@@ -154,7 +154,7 @@ def _skipped(reason: str, flags: list[str], enc: Encoding | None = None) -> Prep
     return Prepared(None, enc, Status.SKIPPED, tuple(flags), (reason,))
 
 
-# --- decompression -------------------------------------------------------------------------------
+# --- decompression ------------------------------------------------------------------------------
 
 
 def _decompress(data: bytes, limits: Limits, flags: list[str]) -> tuple[bytes, str | None]:
@@ -181,7 +181,12 @@ def compression_of(data: bytes) -> str | None:
     """gzip, zlib or brotli when the leading bytes say so, else None."""
     if data[:2] == b"\x1f\x8b":
         return "gzip"
-    if len(data) >= 2 and data[0] & 0x0F == 8 and data[0] >> 4 <= 7 and (data[0] << 8 | data[1]) % 31 == 0:
+    if (
+        len(data) >= 2
+        and data[0] & 0x0F == 8
+        and data[0] >> 4 <= 7
+        and (data[0] << 8 | data[1]) % 31 == 0
+    ):
         return "zlib"
     if data and not _looks_textual(data[:64]):
         return "brotli"  # brotli has no magic number: try it only on bytes that are not text
@@ -249,7 +254,7 @@ def _inflate_brotli(data: bytes, cap: int):
     return bytes(out)
 
 
-# --- sniffing --------------------------------------------------------------------------------------
+# --- sniffing ------------------------------------------------------------------------------------
 
 _MAGIC = (
     (b"%PDF-", "not_html_pdf"),
@@ -329,7 +334,7 @@ def _is_json(text: str | bytes) -> bool:
 
 
 def _too_many_controls(controls: int, length: int) -> bool:
-    # A handful of stray NULs in a page is damage to repair; a control byte in every twenty is binary.
+    # A few stray NULs in a page are damage to repair; a control byte in every twenty is binary.
     return controls > MIN_BINARY_CONTROLS and controls > MAX_CONTROL_SHARE * length
 
 
@@ -346,7 +351,7 @@ def _looks_binary_text(text: str) -> bool:
     return _too_many_controls(len(head) - len(head.translate(None, _CONTROL_BYTES)), len(head))
 
 
-# --- cleaning --------------------------------------------------------------------------------------
+# --- cleaning ------------------------------------------------------------------------------------
 
 # NUL and the C0 controls other than tab, line feed, form feed and carriage return, and DEL.
 _CONTROL_CHARS = re.compile("[\x00-\x08\x0b\x0e-\x1f\x7f]")
@@ -432,7 +437,11 @@ def _rewrite_tag(
             out.append(" " + name)
             continue
         quoted = value[:1] in ("'", '"')
-        raw = value[1:-1] if quoted and len(value) > 1 and value[-1] == value[0] else value.strip("\"'")
+        raw = (
+            value[1:-1]
+            if quoted and len(value) > 1 and value[-1] == value[0]
+            else value.strip("\"'")
+        )
         if len(raw) > limits.max_attribute_chars:
             _degrade("huge_attribute_stripped", flags, reasons)
             raw, changed = "", True

@@ -70,8 +70,10 @@ def main(argv: list[str] | None = None) -> int:
             if same_encoding(enc.name, expected):
                 passed += 1
             elif args.verbose:
-                print(f"  FAIL {path.name}: expected {expected}, got {enc.name} ({enc.source}): "
-                      f"{data[:80]!r}")
+                print(
+                    f"  FAIL {path.name}: expected {expected}, got {enc.name} ({enc.source}): "
+                    f"{data[:80]!r}"
+                )
         totals[kind][0] += passed
         totals[kind][1] += len(cases)
         print(f"{path.relative_to(folder)}\t{kind}\t{passed}/{len(cases)}")
@@ -109,11 +111,14 @@ def pages_report(step: int) -> None:
     print(f"pages: {len(rows)} (every {step}th of pages/manifest.tsv)")
     for key, count in chosen.most_common():
         print(f"  {key}\t{count}")
-    print(f"detection without the <meta> gives the <meta>'s text: {same}/{labelled} "
-          "(pages with a legacy <meta> and non-UTF-8 bytes)")
+    print(
+        f"detection without the <meta> gives the <meta>'s text: {same}/{labelled} "
+        "(pages with a legacy <meta> and non-UTF-8 bytes)"
+    )
     for name, ts in times.items():
         ts.sort()
-        print(f"{name}: median {statistics.median(ts) * 1000:.3f} ms, p90 {ts[int(0.9 * len(ts))] * 1000:.3f} ms")
+        median, p90 = statistics.median(ts) * 1000, ts[int(0.9 * len(ts))] * 1000
+        print(f"{name}: median {median:.3f} ms, p90 {p90:.3f} ms")
 
 
 def _not_utf8(data: bytes) -> bool:

@@ -35,8 +35,10 @@ PAGE = (
     b"returns after repairs</h1>"
     + b"<p>The harbour ferry carried its first passengers in three months on Monday morning, after "
     b"engineers replaced the worn drive shaft and repainted the hull. Commuters said the crossing "
-    b"saved them forty minutes compared with the bus around the bay.</p>" * 6
-    + b"</article><footer>Copyright 2024 The Bay Gazette. All rights reserved.</footer></body></html>"
+    b"saved them forty minutes compared with the bus around the bay.</p>"
+    * 6
+    + b"</article><footer>Copyright 2024 The Bay Gazette. All rights reserved.</footer>"
+    b"</body></html>"
 )
 
 
@@ -63,12 +65,23 @@ def cases() -> Iterator[tuple[str, Callable[[], bytes | str]]]:
     yield "empty", lambda: b""
     yield "whitespace_only", lambda: b" \n\t\r\n " * 1000
     yield "bom_only", lambda: b"\xef\xbb\xbf"
-    yield "pdf", lambda: b"%PDF-1.7\n%\xe2\xe3\xcf\xd3\n1 0 obj\n<< /Type /Catalog >>\nendobj\n" * 100
+    yield (
+        "pdf",
+        lambda: b"%PDF-1.7\n%\xe2\xe3\xcf\xd3\n1 0 obj\n<< /Type /Catalog >>\nendobj\n" * 100,
+    )
     yield "png", lambda: b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR" + rng.randbytes(100_000)
     yield "jpeg", lambda: b"\xff\xd8\xff\xe0\x00\x10JFIF" + rng.randbytes(100_000)
     yield "zip", zip_bytes
-    yield "json", lambda: json.dumps({"items": [{"html": "<p>x</p>", "n": i} for i in range(10_000)]}).encode()
-    yield "javascript", lambda: b"(function(){'use strict';var a=document.createElement('div');})();\n" * 2000
+    yield (
+        "json",
+        lambda: json.dumps(
+            {"items": [{"html": "<p>x</p>", "n": i} for i in range(10_000)]}
+        ).encode(),
+    )
+    yield (
+        "javascript",
+        lambda: b"(function(){'use strict';var a=document.createElement('div');})();\n" * 2000,
+    )
     yield "random_bytes_1mb", lambda: rng.randbytes(MB)
     yield "gzip_page", lambda: gzip.compress(PAGE)
     yield "zlib_page", lambda: zlib.compress(PAGE)
@@ -76,24 +89,78 @@ def cases() -> Iterator[tuple[str, Callable[[], bytes | str]]]:
     yield "gzip_bomb_1gb", lambda: bomb("gzip")
     yield "zlib_bomb_1gb", lambda: bomb("zlib")
     yield "brotli_bomb_1gb", lambda: bomb("brotli")
-    yield "page_over_cap_25mb", lambda: PAGE[:-14] + b"<p>more text</p>" * (25 * MB // 16) + b"</body></html>"
-    yield "page_over_cap_25mb_long_paragraphs", lambda: PAGE[:-14] + (b"<p>" + b"more words " * 500 + b"</p>") * (25 * MB // 5507) + b"</body></html>"
+    yield (
+        "page_over_cap_25mb",
+        lambda: PAGE[:-14] + b"<p>more text</p>" * (25 * MB // 16) + b"</body></html>",
+    )
+    yield (
+        "page_over_cap_25mb_long_paragraphs",
+        lambda: (
+            PAGE[:-14]
+            + (b"<p>" + b"more words " * 500 + b"</p>") * (25 * MB // 5507)
+            + b"</body></html>"
+        ),
+    )
     yield "utf16_without_bom", lambda: PAGE.decode().replace("utf-8", "utf-16").encode("utf-16-le")
-    yield "nesting_100k", lambda: b"<div>" * 100_000 + b"<p>Deep text survives.</p>" + b"</div>" * 100_000
+    yield (
+        "nesting_100k",
+        lambda: b"<div>" * 100_000 + b"<p>Deep text survives.</p>" + b"</div>" * 100_000,
+    )
     yield "nesting_100k_mixed", lambda: b"<div><span><b>" * 33_334 + b"<p>Deep text survives.</p>"
-    yield "attribute_20mb", lambda: b'<p title="' + b"x" * (20 * MB) + b'">Text after a huge attribute.</p>' + PAGE
-    yield "data_uri_20mb", lambda: b'<img src="data:image/png;base64,' + b"QUJD" * (5 * MB) + b'">' + PAGE
+    yield (
+        "attribute_20mb",
+        lambda: b'<p title="' + b"x" * (20 * MB) + b'">Text after a huge attribute.</p>' + PAGE,
+    )
+    yield (
+        "data_uri_20mb",
+        lambda: b'<img src="data:image/png;base64,' + b"QUJD" * (5 * MB) + b'">' + PAGE,
+    )
     yield "attribute_20mb_unquoted", lambda: b"<p title=" + b"x" * (20 * MB) + b">Text.</p>" + PAGE
-    yield "attributes_100k", lambda: b"<p " + b" ".join(b"a%d=1" % i for i in range(100_000)) + b">Text.</p>" + PAGE
-    yield "attributes_100k_quoted_gt", lambda: b"<p " + b" ".join(b'a%d=">"' % i for i in range(100_000)) + b">Text.</p>"
-    yield "nul_and_controls", lambda: PAGE.replace(b"ferry", b"fe\x00rry\x01").replace(b"bay", b"b\x0bay")
-    yield "meta_charset_lies_utf8_as_latin1", lambda: PAGE.replace(b"utf-8", b"iso-8859-1").replace(b"bay", "bay caf\u00e9 na\u00efve".encode())
-    yield "meta_charset_lies_latin1_as_utf8", lambda: PAGE.replace(b"bay", "bay caf\u00e9 na\u00efve".encode("cp1252") * 20)
+    yield (
+        "attributes_100k",
+        lambda: b"<p " + b" ".join(b"a%d=1" % i for i in range(100_000)) + b">Text.</p>" + PAGE,
+    )
+    yield (
+        "attributes_100k_quoted_gt",
+        lambda: b"<p " + b" ".join(b'a%d=">"' % i for i in range(100_000)) + b">Text.</p>",
+    )
+    yield (
+        "nul_and_controls",
+        lambda: PAGE.replace(b"ferry", b"fe\x00rry\x01").replace(b"bay", b"b\x0bay"),
+    )
+    yield (
+        "meta_charset_lies_utf8_as_latin1",
+        lambda: PAGE.replace(b"utf-8", b"iso-8859-1").replace(
+            b"bay", "bay caf\u00e9 na\u00efve".encode()
+        ),
+    )
+    yield (
+        "meta_charset_lies_latin1_as_utf8",
+        lambda: PAGE.replace(b"bay", "bay caf\u00e9 na\u00efve".encode("cp1252") * 20),
+    )
     yield "truncated_mid_tag", lambda: PAGE[: len(PAGE) // 2] + b'<a href="/next'
     yield "truncated_mid_comment", lambda: PAGE[: len(PAGE) // 2] + b"<!-- cut"
-    yield "frameset_shell", lambda: b"<html><frameset cols='50%,50%'><frame src='a.html'><frame src='b.html'></frameset></html>"
-    yield "meta_refresh_shell", lambda: b"<html><head><meta http-equiv='refresh' content='0; url=/home'></head><body></body></html>"
-    yield "script_only_shell", lambda: b"<html><head><script src='/app.js'></script></head><body><div id='root'></div><script>boot()</script></body></html>"
+    yield (
+        "frameset_shell",
+        lambda: (
+            b"<html><frameset cols='50%,50%'><frame src='a.html'><frame src='b.html'>"
+            b"</frameset></html>"
+        ),
+    )
+    yield (
+        "meta_refresh_shell",
+        lambda: (
+            b"<html><head><meta http-equiv='refresh' content='0; url=/home'></head>"
+            b"<body></body></html>"
+        ),
+    )
+    yield (
+        "script_only_shell",
+        lambda: (
+            b"<html><head><script src='/app.js'></script></head><body><div id='root'></div>"
+            b"<script>boot()</script></body></html>"
+        ),
+    )
     # Shapes aimed at the regular expressions of the tag guard and the late <meta> scan.
     yield "lt_flood_5mb", lambda: b"<a" * (5 * MB // 2)
     yield "quote_flood_5mb", lambda: b'<a x="' + b'<a y="' * (5 * MB // 6)
@@ -106,7 +173,8 @@ def cases() -> Iterator[tuple[str, Callable[[], bytes | str]]]:
 def _all_article(blocks, **_):
     """A stand-in classifier for machines without a trained model: every block is article."""
     reports = tuple(
-        BlockReport(block=b, label=Label.ARTICLE, scores=uniform_scores(Label.ARTICLE)) for b in blocks
+        BlockReport(block=b, label=Label.ARTICLE, scores=uniform_scores(Label.ARTICLE))
+        for b in blocks
     )
     return Verdict(blocks=reports, label=Label.ARTICLE, scores=uniform_scores(Label.ARTICLE))
 
@@ -142,7 +210,8 @@ def main(argv: list[str] | None = None) -> int:
         failed += slow or status == "CRASH"
         print(
             f"{name:34} {len(html):>12,} {status:9} {seconds:8.3f}  "
-            f"{','.join(reasons) or '-'} / {','.join(flags) or '-'} [{label}]{'  OVER BUDGET' if slow else ''}"
+            f"{','.join(reasons) or '-'} / {','.join(flags) or '-'} [{label}]"
+            f"{'  OVER BUDGET' if slow else ''}"
         )
         del html
     print(f"{failed} input(s) crashed or went over {args.budget} s")

@@ -31,18 +31,24 @@ PAGE = (
 
 def _all_article(blocks, **_):
     reports = tuple(
-        BlockReport(block=b, label=Label.ARTICLE, scores=uniform_scores(Label.ARTICLE)) for b in blocks
+        BlockReport(block=b, label=Label.ARTICLE, scores=uniform_scores(Label.ARTICLE))
+        for b in blocks
     )
     return Verdict(blocks=reports, label=Label.ARTICLE, scores=uniform_scores(Label.ARTICLE))
 
 
-@pytest.fixture
-def check(monkeypatch):
+def check_with_model_or_stand_in(monkeypatch):
+    """`quality.check`, with the stand-in classifier where no trained model loads."""
     try:
         model.load_model()
     except ModelError:
         monkeypatch.setattr(model, "classify", _all_article)
     return quality.check
+
+
+@pytest.fixture
+def check(monkeypatch):
+    return check_with_model_or_stand_in(monkeypatch)
 
 
 def texts(report):
@@ -73,7 +79,11 @@ def test_nothing_to_score_is_skipped_with_the_reason(check, html, reason):
 
 @pytest.mark.parametrize(
     "pack, flag",
-    [(gzip.compress, "decompressed_gzip"), (zlib.compress, "decompressed_zlib"), (brotli.compress, "decompressed_brotli")],
+    [
+        (gzip.compress, "decompressed_gzip"),
+        (zlib.compress, "decompressed_zlib"),
+        (brotli.compress, "decompressed_brotli"),
+    ],
 )
 def test_compressed_pages_are_read(check, pack, flag):
     report = check(pack(PAGE))
@@ -148,7 +158,9 @@ def test_a_lying_meta_charset_is_overridden(check):
 
 
 def test_a_utf8_meta_on_windows_1252_bytes_is_detected(check):
-    html = (PAGE.decode().replace("Monday", "Monday, à l'été près, déjà") * 3).encode("windows-1252")
+    html = (PAGE.decode().replace("Monday", "Monday, à l'été près, déjà") * 3).encode(
+        "windows-1252"
+    )
     report = check(html)
     assert report.encoding.source == "detected"
     assert "déjà" in texts(report)
@@ -168,9 +180,21 @@ def test_a_truncated_document_keeps_what_arrived(check, cut):
 @pytest.mark.parametrize(
     "html, reason",
     [
-        (b"<html><frameset cols='50%,50%'><frame src='a.html'><frame src='b.html'></frameset></html>", "frameset_shell"),
-        (b"<html><head><meta http-equiv='refresh' content='0; url=/home'></head><body></body></html>", "meta_refresh_shell"),
-        (b"<html><head><script src='/app.js'></script></head><body><div id='root'></div></body></html>", "script_only_shell"),
+        (
+            b"<html><frameset cols='50%,50%'><frame src='a.html'><frame src='b.html'>"
+            b"</frameset></html>",
+            "frameset_shell",
+        ),
+        (
+            b"<html><head><meta http-equiv='refresh' content='0; url=/home'></head>"
+            b"<body></body></html>",
+            "meta_refresh_shell",
+        ),
+        (
+            b"<html><head><script src='/app.js'></script></head>"
+            b"<body><div id='root'></div></body></html>",
+            "script_only_shell",
+        ),
     ],
 )
 def test_shell_pages_are_skipped_with_the_kind_of_shell(check, html, reason):

@@ -161,7 +161,9 @@ def test_utf16_without_a_bom_is_recognised_by_its_nul_bytes(codec, name):
     assert text == "<html><body><p>Grüße, ferry</p></body></html>"
 
 
-@pytest.mark.parametrize("header", ["text/html; charset=KOI8-R", 'text/html;charset="koi8-r"', "koi8-r"])
+@pytest.mark.parametrize(
+    "header", ["text/html; charset=KOI8-R", 'text/html;charset="koi8-r"', "koi8-r"]
+)
 def test_a_whole_content_type_value_is_accepted_as_the_declared_charset(header):
     text, enc = decode("<p>Привет</p>".encode("koi8-r"), declared=header)
     assert (enc.name, enc.source) == ("koi8-r", "declared")

@@ -2,22 +2,55 @@
 
 import gzip
 
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from test_bad_input import check_with_model_or_stand_in
 
 from quality.decode import decode, prescan
 from quality.inputs import Limits, prepare
 from quality.records import PageReport, Status
 
-from test_bad_input import check  # noqa: F401  (the fixture: real model, or a stand-in without one)
 
-FUZZ = settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@pytest.fixture
+def check(monkeypatch):
+    return check_with_model_or_stand_in(monkeypatch)
+
+
+FUZZ = settings(
+    max_examples=200, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
 
 # Pieces of markup, so generated inputs reach the parser and the tag guard, not only the sniffers.
 MARKUP = st.sampled_from(
-    [b"<p>", b"</p>", b"<div class='a'>", b"</div>", b"<meta charset=", b"utf-8>", b"koi8-r", b"<!--",
-     b"-->", b"<a href=\"", b"\">", b"=\"", b"'", b"<script>", b"</script>", b"\x00", b"\xef\xbb\xbf",
-     b"\xc3\xa9", b"\xe9", b"<frameset>", b"text ", b"\x1f\x8b", b"<", b">", b"{", b"%PDF-"]
+    [
+        b"<p>",
+        b"</p>",
+        b"<div class='a'>",
+        b"</div>",
+        b"<meta charset=",
+        b"utf-8>",
+        b"koi8-r",
+        b"<!--",
+        b"-->",
+        b'<a href="',
+        b'">',
+        b'="',
+        b"'",
+        b"<script>",
+        b"</script>",
+        b"\x00",
+        b"\xef\xbb\xbf",
+        b"\xc3\xa9",
+        b"\xe9",
+        b"<frameset>",
+        b"text ",
+        b"\x1f\x8b",
+        b"<",
+        b">",
+        b"{",
+        b"%PDF-",
+    ]
 )
 HTMLISH = st.lists(st.one_of(MARKUP, st.binary(max_size=8)), max_size=40).map(b"".join)
 
@@ -39,7 +72,10 @@ def test_any_text_gives_a_report(check, text):
 
 
 @settings(max_examples=200, deadline=None)
-@given(data=st.one_of(st.binary(max_size=3000), HTMLISH), declared=st.one_of(st.none(), st.text(max_size=12)))
+@given(
+    data=st.one_of(st.binary(max_size=3000), HTMLISH),
+    declared=st.one_of(st.none(), st.text(max_size=12)),
+)
 def test_decode_is_total_and_deterministic(data, declared):
     first = decode(data, declared)
     assert first == decode(data, declared)

@@ -1,13 +1,18 @@
-"""The html5lib test corpus: every tree-construction input goes through, encoding picks hold a floor."""
+"""The html5lib test corpus: every tree-construction input goes through; encoding holds a floor."""
 
 from pathlib import Path
 
 import pytest
+from test_bad_input import check_with_model_or_stand_in
 
 from quality.decode import decode, encoding_name
 from quality.records import PageReport, Status
 
-from test_bad_input import check  # noqa: F401  (the fixture: real model, or a stand-in without one)
+
+@pytest.fixture
+def check(monkeypatch):
+    return check_with_model_or_stand_in(monkeypatch)
+
 
 # Measured with scripts/eval_encoding.py: 81 of the 82 plain cases in default mode (the Yahoo! Japan
 # page is UTF-8 bytes under an EUC-JP <meta>; default mode reads them as UTF-8 on purpose), and all
