@@ -168,3 +168,10 @@ def test_a_whole_content_type_value_is_accepted_as_the_declared_charset(header):
     text, enc = decode("<p>Привет</p>".encode("koi8-r"), declared=header)
     assert (enc.name, enc.source) == ("koi8-r", "declared")
     assert text == "<p>Привет</p>"
+
+
+def test_a_server_default_latin1_header_on_utf8_bytes_gives_way_to_utf8():
+    result = decode_explained("<p>Grüße aus Köln</p>".encode(), declared="ISO-8859-1")
+    assert (result.encoding.name, result.encoding.source) == ("utf-8", "detected")
+    assert result.text == "<p>Grüße aus Köln</p>"
+    assert result.flags == ("charset_mismatch",)
