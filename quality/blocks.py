@@ -78,11 +78,13 @@ def _tag_info(raw: str) -> tuple:
 
 @lru_cache(maxsize=8192)
 def _own_words(cls: str | None, ident: str | None) -> tuple[str, ...]:
+    """The words an element's own class and id add to its context."""
     return attr_words(cls or "") + attr_words(ident or "")
 
 
 @lru_cache(maxsize=256)
 def _region_flags(regions: frozenset) -> tuple[bool, ...]:
+    """Block's in_list ... in_main flags, in REGIONS order."""
     return tuple(r in regions for r in REGIONS)
 
 
@@ -115,6 +117,7 @@ def _frame(stack: list, top: int) -> tuple:
 
 
 def _emit(blocks: list, parts: list, stack: list, owner: list, link_chars: int, n_links: int) -> None:
+    """Append the buffered text as a block in its context, and empty the buffer."""
     text = " ".join("".join(parts).split())
     parts.clear()
     if text:
