@@ -58,6 +58,15 @@ def load_done(path: str) -> DoneKeys:
     return DoneKeys(hashes)
 
 
+def _plain(value: object) -> object:
+    """JSON for what a scorer may hand back besides plain types: numpy scalars, tuples, sets."""
+    if hasattr(value, "item"):
+        return value.item()
+    if isinstance(value, (set, frozenset)):
+        return sorted(value)
+    return str(value)
+
+
 class Writer:
     """Appends one JSON object per line; each line goes out in one write, so a kill never splits two."""
 
@@ -71,7 +80,8 @@ class Writer:
             self._fd, self._own = os.open(path, flags, 0o644), True
 
     def write(self, obj: dict) -> None:
-        data = memoryview((json.dumps(obj, ensure_ascii=False) + "\n").encode("utf-8", "surrogatepass"))
+        text = json.dumps(obj, ensure_ascii=False, default=_plain)
+        data = memoryview((text + "\n").encode("utf-8", "surrogatepass"))
         while data:
             data = data[os.write(self._fd, data) :]
 
