@@ -39,8 +39,15 @@ def model_labeller() -> Labeller:
     return label
 
 
-def evaluate(pages: Sequence[corpus.Page], labeller: Labeller) -> list[SetScores]:
-    """Scores per set of the labeller on the pages."""
+def page_language(blocks: Sequence[Block]) -> str:
+    """The language the features guess for a page ("?" when none)."""
+    from .features.page import page_data
+
+    return page_data(blocks).lang or "?"
+
+
+def evaluate(pages: Sequence[corpus.Page], labeller: Labeller, by: str = "set") -> list[SetScores]:
+    """Scores of the labeller on the pages, grouped per set (`by="set"`) or per guessed language."""
     counts: dict[str, list[tuple[int, int, int]]] = defaultdict(list)
     block = defaultdict(lambda: np.zeros(3))  # tp, fp, fn
     teaser = defaultdict(lambda: np.zeros(2))  # caught, total
@@ -48,15 +55,16 @@ def evaluate(pages: Sequence[corpus.Page], labeller: Labeller) -> list[SetScores
         blocks, title = corpus.page_blocks(page)
         pred = labeller(blocks, title) if blocks else np.zeros(0, dtype=bool)
         text = "\n".join(b.text for b, a in zip(blocks, pred) if a)
-        counts[page.set].append(corpus.match_counts(text, corpus.gold_text(page)))
-        if page.gold_format == "l3s-spans" and blocks:
+        group = page.set if by == "set" else page_language(blocks)
+        counts[group].append(corpus.match_counts(text, corpus.gold_text(page)))
+        if page.gold_format == "l3s-spans" and blocks and by == "set":
             gold = corpus.label_blocks(blocks, corpus.gold_words(page), l3s=True)
             truth = np.asarray(gold.article, dtype=bool)
             block[page.set] += (np.sum(pred & truth), np.sum(pred & ~truth), np.sum(~pred & truth))
             is4 = np.asarray(gold.l3s_class) == 4
             teaser[page.set] += (np.sum(is4 & ~pred), np.sum(is4))
     out = []
-    for name in sorted(counts):
+    for name in sorted(counts, key=lambda k: (-len(counts[k]), k)) if by != "set" else sorted(counts):
         kw = {}
         if name in block:
             tp, fp, fn = block[name]

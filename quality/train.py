@@ -64,15 +64,15 @@ def make_estimator(kind: str = "hgb"):
 
     if kind == "hgb":
         return HistGradientBoostingClassifier(
-            max_iter=300, learning_rate=0.08, max_leaf_nodes=31, min_samples_leaf=40,
+            max_iter=150, learning_rate=0.1, max_leaf_nodes=31, min_samples_leaf=40,
             l2_regularization=1.0, random_state=RANDOM_STATE,
         )
     if kind == "lr":
         return make_pipeline(StandardScaler(), LogisticRegression(C=1.0, max_iter=2000, random_state=RANDOM_STATE))
     if kind == "et":
-        return ExtraTreesClassifier(n_estimators=200, min_samples_leaf=3, n_jobs=1, random_state=RANDOM_STATE)
+        return ExtraTreesClassifier(n_estimators=100, min_samples_leaf=3, n_jobs=1, random_state=RANDOM_STATE)
     if kind == "rf":
-        return RandomForestClassifier(n_estimators=200, min_samples_leaf=3, n_jobs=1, random_state=RANDOM_STATE)
+        return RandomForestClassifier(n_estimators=100, min_samples_leaf=3, max_features="sqrt", n_jobs=1, random_state=RANDOM_STATE)
     raise ValueError(f"unknown estimator kind {kind!r}")
 
 
@@ -146,12 +146,15 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m quality.train", description=__doc__.splitlines()[0])
     parser.add_argument("--kind", default="hgb", choices=["hgb", "lr", "et", "rf"])
     parser.add_argument("--no-second-pass", action="store_true")
+    parser.add_argument("--save-table", type=Path, help="also save the training table here (for experiments)")
     parser.add_argument("--out", type=Path, default=Path(__file__).resolve().parents[1] / "models" / MODEL_NAME)
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(message)s")
     import joblib
 
     table = build_table(corpus.pages("train"))
+    if args.save_table:
+        joblib.dump(vars(table), args.save_table)  # a dict: loadable without this module as __main__
     log.info("train: %d pages, %d blocks, %.1f%% article", len(table.pages), len(table.y), 100 * table.y.mean())
     model = fit(table, args.kind, second=not args.no_second_pass)
     args.out.parent.mkdir(parents=True, exist_ok=True)

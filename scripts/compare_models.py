@@ -18,27 +18,28 @@ import numpy as np
 from quality import corpus
 from quality.evaluation import evaluate, format_table
 from quality.features import page_matrix
-from quality.train import build_table, fit
+from quality.train import Table, build_table, fit
 
 
 def cached_table(split: str):
     path = Path(os.environ.get("TMPDIR", tempfile.gettempdir())) / f"quality-table-{split}.joblib"
     if path.exists():
-        return joblib.load(path)
+        return Table(**joblib.load(path))
     table = build_table(corpus.pages(split))
-    joblib.dump(table, path)
+    joblib.dump(vars(table), path)
     return table
 
 
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--kinds", nargs="+", default=["hgb", "lr", "et", "rf"])
+    ap.add_argument("--second", choices=["no", "yes", "both"], default="both")
     args = ap.parse_args()
     train = cached_table("train")
     dev_pages = corpus.pages("dev")
     print(f"train: {len(train.pages)} pages, {len(train.y)} blocks")
     for kind in args.kinds:
-        for second in (False, True):
+        for second in {"no": (False,), "yes": (True,), "both": (False, True)}[args.second]:
             t = time.time()
             model = fit(train, kind, second=second)
 

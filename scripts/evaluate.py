@@ -17,6 +17,7 @@ from quality.evaluation import evaluate, format_table, model_labeller
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--split", default="dev")
+    ap.add_argument("--languages", action="store_true", help="also score per guessed page language")
     ap.add_argument("--sets", nargs="*", help="only these sets (default: all)")
     args = ap.parse_args(argv)
     pages = corpus.pages(args.split, sets=args.sets or None)
@@ -24,9 +25,13 @@ def main(argv: list[str] | None = None) -> int:
         print(f"no pages for split {args.split!r}: is the data at $QUALITY_DATA?", file=sys.stderr)
         return 1
     t = time.time()
-    rows = evaluate(pages, model_labeller())
+    labeller = model_labeller()
+    rows = evaluate(pages, labeller)
     print(f"split={args.split} pages={len(pages)} ({time.time() - t:.1f}s)")
     print(format_table(rows))
+    if args.languages:
+        print("\nby the page language the features guess (all sets together):")
+        print(format_table(evaluate(pages, labeller, by="lang")))
     return 0
 
 

@@ -1,0 +1,72 @@
+"""Signs that a block's prose is not written text: word salad and keyword stuffing.
+
+Shuffled words leave function words where sentences end and next to each other; stuffing repeats a
+keyword and its pairs far beyond what prose does. Both are measured without a language model, from
+the block's own words and the page language's function words; spun text is the signals' job.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+
+import numpy as np
+
+from .page import stopwords
+
+NAMES = (
+    "lowq__log_words",
+    "lowq__stopword_share",
+    "lowq__sentence_end_stopword",
+    "lowq__sentence_start_lower",
+    "lowq__stopword_pairs",
+    "lowq__top_word_share",
+    "lowq__repeated_bigrams",
+    "lowq__distinct_words",
+    "lowq__title_case_words",
+)
+_SENTENCE = re.compile(r"[^.!?]+[.!?]")
+_TOKEN = re.compile(r"\w+")
+
+
+def block_row(text: str, lang: str) -> list[float]:
+    """The low-quality features of one text, in `NAMES` order."""
+    stop = stopwords().get(lang) or stopwords()["en"]
+    tokens = _TOKEN.findall(text)
+    lower = [t.lower() for t in tokens]
+    n = len(lower)
+    if not n:
+        return [0.0] * len(NAMES)
+    is_stop = [w in stop for w in lower]
+    sentences = _SENTENCE.findall(text)
+    ends = starts = 0
+    for s in sentences:
+        words = _TOKEN.findall(s)
+        if words:
+            ends += words[-1].lower() in stop
+            starts += words[0][:1].islower()
+    n_sent = max(len(sentences), 1)
+    pairs = sum(1 for a, b in zip(is_stop, is_stop[1:]) if a and b)
+    content = [w for w, s in zip(lower, is_stop) if not s and len(w) > 2]
+    top = Counter(content).most_common(1)[0][1] / len(content) if content else 0.0
+    bigrams = Counter(zip(lower, lower[1:]))
+    repeated = sum(c for c in bigrams.values() if c > 1) / max(n - 1, 1)
+    title_case = sum(1 for t in tokens[1:] if t[:1].isupper()) / max(n - 1, 1)
+    return [
+        float(np.log1p(n)),
+        sum(is_stop) / n,
+        ends / n_sent,
+        starts / n_sent,
+        pairs / max(n - 1, 1),
+        top,
+        repeated,
+        len(set(lower)) / n,
+        title_case,
+    ]
+
+
+def features(texts: list[str], lang: str) -> np.ndarray:
+    """One row per text: the low-quality family, in `NAMES` order."""
+    if not texts:
+        return np.zeros((0, len(NAMES)))
+    return np.array([block_row(t, lang) for t in texts], dtype=np.float64)
