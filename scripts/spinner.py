@@ -3,7 +3,8 @@
 The thesaurus is MyThes (th_en_US_v2.dat, WordNet-derived); WordNet's exception lists give the base
 form of irregular words. Like real spinners, it picks any synonym of any sense, re-inflects it with
 crude suffix rules, swaps multiword phrases the thesaurus knows, and keeps the capital of a name it
-spins ("International Union" can become "Worldwide Association").
+spins ("International Union" can become "Worldwide Association"). It never swaps in a proper name or a
+phrase that merely contains the original word, which a spinner's synonym dictionary would not offer.
 
     python scripts/spinner.py --rate 0.3 "The animals are classified endangered by the union."
 """
@@ -154,7 +155,43 @@ def synonyms(phrase: str) -> list[str]:
             if suffix == "irregular":
                 continue  # spinners keep the base form of an irregular word's synonym: crude but real
             found.extend(_inflect_phrase(w, suffix, pos) for w in words)
-    return [w for w in dict.fromkeys(found) if w.lower() != phrase.lower()]
+    lowered = phrase.lower()
+    return [
+        w for w in dict.fromkeys(found)
+        # a spinner's dictionary has no proper names ("Lucas" -> "George Lucas") and changes the word
+        # rather than padding it ("plan" -> "architectural plan")
+        if w[:1].islower() and lowered not in w.lower() and w.lower() not in lowered
+    ]
+
+
+@lru_cache(maxsize=1)
+def load_lemma_counts() -> dict[str, int]:
+    """How often each WordNet lemma was tagged in the SemCor corpus (WordNet's cntlist), summed over senses."""
+    counts: dict[str, int] = {}
+    path = thesaurus_dir() / "nltk_data" / "corpora" / "wordnet" / "cntlist"
+    for line in path.read_text(encoding="utf-8", errors="replace").splitlines():
+        count, _, key = line.partition(" ")
+        lemma = key.split("%", 1)[0].replace("_", " ")
+        counts[lemma] = counts.get(lemma, 0) + int(count)
+    return counts
+
+
+@lru_cache(maxsize=200_000)
+def _weight(phrase: str) -> float:
+    """Square root of a phrase's tagged count plus one: common synonyms are picked more often, rare ones still are."""
+    counts = load_lemma_counts()
+    return (1 + max(counts.get(base, 0) for base, _, _ in _base_forms(phrase.lower()))) ** 0.5
+
+
+def pick_synonym(options: list[str], rng: random.Random) -> str:
+    """A synonym as spinners pick them: half the time any one, else favouring common words.
+
+    The Problematic Paper Screener's finds ("records mining" for "data mining", "highlight choice" for
+    "feature selection") show spinners reaching for everyday words, not only rare ones.
+    """
+    if rng.random() < 0.5:
+        return rng.choice(options)
+    return rng.choices(options, weights=[_weight(o) for o in options])[0]
 
 
 def _match_case(original: str, replacement: str) -> str:
@@ -193,7 +230,7 @@ def spin(text: str, rate: float, rng: random.Random) -> Spun:
     for i, size, options in sorted(chosen):
         start, end = words[i].start(), words[i + size - 1].end()
         original = text[start:end]
-        replacement = _match_case(original, rng.choice(options))
+        replacement = _match_case(original, pick_synonym(options, rng))
         pieces.append(text[cursor:start] + replacement)
         swaps.append(Swap(original, replacement))
         cursor = end

@@ -115,21 +115,28 @@ def stable_fraction(key: str) -> float:
 
 SPLIT_SHARE = 0.85  # train pages below this stable fraction feed the bigram counts, the rest the classifier
 MIN_WORDS = 20  # a paragraph shorter than this is a heading or a caption, not a paragraph
-RATES = (0.1, 0.2, 0.3, 0.5)
+RATES = tuple(float(r) for r in os.environ.get("SPIN_RATES", "0.1,0.2,0.3,0.5").split(","))
+WORD_MODEL = os.environ.get("SPIN_WORD_MODEL", "mlp")
+TORTURED_LEARN_SHARE = 0.5  # pairs with a stable fraction below this are learned from, the rest tested
+TRAIN_FRAMES = (  # sentence frames for learning from tortured pairs; eval_signals tests with other frames
+    "The authors propose {} for this task.",
+    "Our approach relies on {}.",
+    "{} is widely used today.",
+    "They compared {} with earlier methods.",
+)
 WORD_LIST = re.compile(r"[a-z]+(?:'[a-z]+)*")
 
 
-def build_fluency_model(paragraphs: list[str]):
-    """Count unigrams and bigrams over clean paragraphs and pair them with wordfreq's unigram list."""
+def build_fluency_model(token_lists: list[list[str]]):
+    """Count unigrams and bigrams over clean tokenised paragraphs and pair them with wordfreq's unigram list."""
     import numpy as np
     import wordfreq
 
-    from quality.signals.fluency import BOUNDARY, FLOOR_PROB, UNKNOWN, FluencyModel, tokenize
+    from quality.signals.fluency import BOUNDARY, FLOOR_PROB, UNKNOWN, FluencyModel
 
     unigrams: Counter[str] = Counter()
     bigrams: Counter[tuple[str, str]] = Counter()
-    for paragraph in paragraphs:
-        tokens = tokenize(paragraph)
+    for tokens in token_lists:
         unigrams.update(tokens)
         bigrams.update(zip(tokens, tokens[1:]))
     total = sum(unigrams.values())
@@ -220,6 +227,21 @@ def fit_linear(X, y, c: float = 1.0):
     return Linear(mean=mean, scale=scale, coef=clf.coef_[0].copy(), intercept=float(clf.intercept_[0]))
 
 
+def fit_mlp(X, y, hidden: int = 32):
+    """A small ReLU network as the numpy-only Mlp record."""
+    import numpy as np
+    from sklearn.neural_network import MLPClassifier
+
+    from quality.signals.spin import Mlp
+
+    mean, scale = X.mean(axis=0), X.std(axis=0)
+    scale = np.where(scale > 1e-9, scale, 1.0)
+    clf = MLPClassifier(hidden_layer_sizes=(hidden,), alpha=1e-3, batch_size=1024, max_iter=30,
+                        early_stopping=True, random_state=0).fit((X - mean) / scale, y)
+    return Mlp(mean=mean, scale=scale, hidden_weights=clf.coefs_[0], hidden_bias=clf.intercepts_[0],
+               out_weights=clf.coefs_[1][:, 0], out_bias=float(clf.intercepts_[1][0]))
+
+
 def train(seed: int = 0):
     """Build the fluency model on most train pages and fit the word and paragraph models on the rest."""
     import random
@@ -227,34 +249,148 @@ def train(seed: int = 0):
     import numpy as np
 
     from quality.signals.fluency import fluency_features, score_tokens, swap_gains, tokenize, word_features
+    from quality.signals.grammar import class_fit
     from quality.signals.spin import SpinModel
-    from spinner import spin
+    from spinner import Swap, spin
 
     counts_part, classifier_part = split_train_pages()
-    fluency = build_fluency_model(counts_part + thesaurus_text())
+    learn_pairs = tortured_learning_half()
+    extra = thesaurus_text() + page_text() + [expected for _, expected in learn_pairs]
+    token_lists = [tokenize(text) for text in counts_part + extra]
+    fluency = build_fluency_model(token_lists)
+    grammar = build_class_model(token_lists, fluency)
     rng = random.Random(seed)
     paragraphs = [p for p in classifier_part if len(p.split()) >= MIN_WORDS]
     # short pieces too, so the paragraph model also holds for one sentence, a teaser or a title
     paragraphs += [" ".join(p.split()[: rng.randint(6, 16)]) for p in paragraphs[::2]]
-    analysed = []  # (scored, gains, word feature rows, swapped mask, label)
+    examples = []  # (clean text, spun text, swaps)
     for i, paragraph in enumerate(paragraphs):
         spun = spin(paragraph, RATES[i % len(RATES)], rng)
-        for text, label in ((paragraph, 0), (spun.text, 1)):
+        examples.append((paragraph, spun.text, spun.swaps))
+    for j, (tortured, expected) in enumerate(learn_pairs):
+        frame = TRAIN_FRAMES[j % len(TRAIN_FRAMES)]
+        examples.append((frame.format(expected), frame.format(tortured), (Swap(expected, tortured),)))
+    analysed = []  # (scored, gains, word feature rows, swapped mask, label)
+    for paragraph, spun_text, swaps in examples:
+        for text, label in ((paragraph, 0), (spun_text, 1)):
             tokens = tokenize(text)
             scored = score_tokens(fluency, tokens)
             gains, alt_fits = swap_gains(fluency, scored)
-            mask = swapped_mask(tokens, paragraph, spun.swaps) if label else np.zeros(len(tokens), bool)
-            analysed.append((scored, gains, word_features(fluency, scored, gains, alt_fits), mask, label))
+            mask = swapped_mask(tokens, paragraph, swaps) if label else np.zeros(len(tokens), bool)
+            rows = np.hstack((word_features(fluency, scored, gains, alt_fits), class_fit(grammar, scored.ids)))
+            analysed.append((scored, gains, rows, mask, label))
     X_words = np.vstack([rows[scored.is_word] for scored, _, rows, _, _ in analysed])
     y_words = np.concatenate([mask[scored.is_word] for scored, _, _, mask, _ in analysed])
-    words = fit_linear(X_words, y_words)
+    words = fit_mlp(X_words, y_words) if WORD_MODEL == "mlp" else fit_linear(X_words, y_words)
     logging.info("word model on %d words (%.1f %% swapped)", len(y_words), 100 * y_words.mean())
     prior = float(np.log(y_words.mean() / (1 - y_words.mean())))
     X = np.vstack([fluency_features(scored, gains, words.logits(rows), prior) for scored, gains, rows, _, _ in analysed])
     y = np.array([label for *_, label in analysed])
-    paragraph_model = fit_linear(X, y)
+    paragraph_model = fit_linear(X, y)  # a 16-unit network measured no better on dev
     logging.info("paragraph model on %d paragraphs", len(y))
-    return SpinModel(fluency=fluency, words=words, paragraph=paragraph_model, word_prior_logit=prior)
+    return SpinModel(fluency=fluency, grammar=grammar, words=words, paragraph=paragraph_model, word_prior_logit=prior)
+
+
+def word_class_table(words: list[str]) -> tuple[list[int], int, int]:
+    """Class id per vocabulary word: function words stand for themselves, others by POS set and ending."""
+    from quality.signals.fluency import BOUNDARY, NUMBER, UNKNOWN
+    from spinner import STOPWORDS, _base_forms
+
+    folder = data_root() / "thesaurus" / "nltk_data" / "corpora" / "wordnet"
+    lemmas = {}
+    for pos in ("noun", "verb", "adj", "adv"):
+        lines = (folder / f"index.{pos}").read_text(encoding="utf-8", errors="replace").splitlines()
+        lemmas[pos] = {line.split(" ", 1)[0].replace("_", " ") for line in lines if not line.startswith(" ")}
+    names: dict[str, int] = {}
+    table = []
+    for word in words:
+        if word in STOPWORDS or word in (BOUNDARY, NUMBER, UNKNOWN, ","):
+            name = word
+        else:
+            bits = "".join(
+                pos[0] if any(base in lemmas[pos] and (not wanted or pos in wanted.split()) for base, wanted, _ in _base_forms(word)) else "-"
+                for pos in ("noun", "verb", "adj", "adv")
+            )
+            ending = next((e for e in ("ing", "ed", "ly", "est", "er", "s") if word.endswith(e) and not word.endswith("ss")), "")
+            name = f"{bits}:{ending}"
+        table.append(names.setdefault(name, len(names)))
+    return table, len(names), names[BOUNDARY]
+
+
+def build_class_model(token_lists: list[list[str]], fluency):
+    """Count word-class unigrams, bigrams and trigrams over the same clean text as the fluency model."""
+    import numpy as np
+
+    from quality.signals.fluency import UNKNOWN
+    from quality.signals.grammar import ClassModel
+
+    table, n, boundary = word_class_table(list(fluency.vocab))
+    word_class = np.array(table, dtype=np.int32)
+    unknown = fluency.vocab[UNKNOWN]
+    uni = np.zeros(n)
+    bigram = np.zeros((n, n), dtype=np.int64)
+    tri_keys = []
+    for tokens in token_lists:
+        c = word_class[[fluency.vocab.get(t, unknown) for t in tokens]].astype(np.int64)
+        padded = np.concatenate(([boundary], c))
+        np.add.at(uni, c, 1)
+        np.add.at(bigram, (c[:-1], c[1:]), 1)
+        tri_keys.append((padded[:-2] * n + padded[1:-1]) * n + padded[2:])
+    keys, counts = np.unique(np.concatenate(tri_keys), return_counts=True)
+    context2 = np.zeros((n, n), dtype=np.int64)
+    types2 = np.zeros((n, n), dtype=np.int64)
+    np.add.at(context2, (keys // n // n, keys // n % n), counts)
+    np.add.at(types2, (keys // n // n, keys // n % n), 1)
+    logging.info("class model: %d classes, %d class trigrams", n, len(keys))
+    return ClassModel(
+        word_class=word_class,
+        boundary_class=boundary,
+        log_unigram=np.log((uni + 1) / (uni.sum() + n)),
+        bigram_counts=bigram.astype(np.int32),
+        context1_count=bigram.sum(axis=1).astype(np.int32),
+        context1_types=(bigram > 0).sum(axis=1).astype(np.int32),
+        trigram_keys=keys.astype(np.int64),
+        trigram_counts=counts.astype(np.int32),
+        context2_count=context2.astype(np.int32),
+        context2_types=types2.astype(np.int32),
+    )
+
+
+def page_text(split: str = "train") -> list[str]:
+    """Every text run of eight words or more on the split's pages, beyond the gold: more English for the counts.
+
+    Only the `train` split is read, and the classifier's held-apart pages are skipped, so no paragraph
+    the classifier sees or that dev measures is ever counted.
+    """
+    import lxml.etree
+
+    root = data_root() / "pages"
+    texts: list[str] = []
+    seen: set[str] = set()
+    for row in manifest_rows(split):
+        if stable_fraction(f"{row['set']}/{row['id']}") >= SPLIT_SHARE:
+            continue
+        raw = (root.parent / row["html"]).read_bytes()
+        try:
+            text = re.sub(r"[\x00-\x08\x0b\x0c\x0e-\x1f]", " ", raw.decode("utf-8", errors="replace"))
+            tree = lxml.html.fromstring(text)
+        except (lxml.etree.ParserError, ValueError):
+            continue
+        for bad in tree.xpath("//script|//style|//noscript"):
+            bad.drop_tree()
+        for run in tree.itertext():
+            run = " ".join(run.split())
+            if len(run.split()) >= 8 and run not in seen:
+                seen.add(run)
+                texts.append(run)
+    return texts
+
+
+def tortured_learning_half() -> list[tuple[str, str]]:
+    """The tortured-phrase pairs the model may learn from; eval_signals measures on the other half."""
+    from eval_signals import tortured_pairs
+
+    return [pair for pair in tortured_pairs() if stable_fraction(pair[0].lower()) < TORTURED_LEARN_SHARE]
 
 
 def thesaurus_text() -> list[str]:

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from ._models import load_model
+from .grammar import ClassModel, class_fit
 from .fluency import (
     FEATURE_NAMES,
     FluencyModel,
@@ -43,11 +44,29 @@ class Linear:
 
 
 @dataclass(frozen=True, slots=True)
+class Mlp:
+    """A one-hidden-layer ReLU network on standardised inputs; `logits` gives the output log-odds."""
+
+    mean: np.ndarray
+    scale: np.ndarray
+    hidden_weights: np.ndarray
+    hidden_bias: np.ndarray
+    out_weights: np.ndarray
+    out_bias: float
+
+    def logits(self, x: np.ndarray) -> np.ndarray:
+        """Log-odds for the rows of x."""
+        hidden = np.maximum(((x - self.mean) / self.scale) @ self.hidden_weights + self.hidden_bias, 0.0)
+        return hidden @ self.out_weights + self.out_bias
+
+
+@dataclass(frozen=True, slots=True)
 class SpinModel:
     """A fluency model, a per-word swap model and the paragraph model over both."""
 
     fluency: FluencyModel
-    words: Linear
+    grammar: ClassModel
+    words: Linear | Mlp
     paragraph: Linear
     word_prior_logit: float
     feature_names: tuple[str, ...] = FEATURE_NAMES
@@ -75,7 +94,8 @@ def analyse(model: SpinModel, text: str) -> tuple[Scored, np.ndarray, np.ndarray
     """Token scores, swap gains, per-word swap log-odds and paragraph features of a text."""
     scored = score_tokens(model.fluency, tokenize(text))
     gains, alt_fits = swap_gains(model.fluency, scored)
-    word_logits = model.words.logits(word_features(model.fluency, scored, gains, alt_fits))
+    rows = np.hstack((word_features(model.fluency, scored, gains, alt_fits), class_fit(model.grammar, scored.ids)))
+    word_logits = model.words.logits(rows)
     return scored, gains, word_logits, fluency_features(scored, gains, word_logits, model.word_prior_logit)
 
 
