@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import gzip
 import importlib.util
 import io
@@ -43,27 +44,33 @@ def check(html, *, url=None, encoding=None, site_repeats=None):
 '''
 
 
-def _real_check_works() -> bool:
-    import quality
+@functools.lru_cache(maxsize=1)
+def _model_loads() -> bool:
+    from quality import model
+    from quality.errors import ModelError
 
     try:
-        quality.check(b"<p>x</p>")
-    except quality.ModelError:
+        model.load_model()
+    except ModelError:
         return False
     return True
 
 
+def use_scorer(tmp_dir: Path, monkeypatch) -> None:
+    """Score with the real check when its model loads; else a model-free stand-in (tests only)."""
+    SCORER.clear()
+    if _model_loads():
+        return
+    (tmp_dir / "batch_stub_scorer.py").write_text(STUB)
+    monkeypatch.setenv("PYTHONPATH", str(tmp_dir))
+    SCORER.extend(["--scorer", "batch_stub_scorer:check"])
+
+
 @pytest.fixture(autouse=True)
 def scorer(tmp_path_factory, monkeypatch):
-    """The real scorer when its model is there; else a model-free stand-in, in the tests only."""
-    SCORER.clear()
-    if _real_check_works():
-        return
     stub_dir = tmp_path_factory.getbasetemp() / "stub"
     stub_dir.mkdir(exist_ok=True)
-    (stub_dir / "batch_stub_scorer.py").write_text(STUB)
-    monkeypatch.setenv("PYTHONPATH", str(stub_dir))
-    SCORER.extend(["--scorer", "batch_stub_scorer:check"])
+    use_scorer(stub_dir, monkeypatch)
 
 
 SCORER: list[str] = []

@@ -10,7 +10,7 @@ import pytest
 from quality.batch.runner import Config, run_local
 from quality.batch.workers import Options
 
-from test_batch import SCORER, page, scorer  # noqa: F401  (the fixture picks the scorer)
+from test_batch import SCORER, page, use_scorer
 from test_batch_warc import PAGES, make_test_warc
 
 distributed = pytest.importorskip("dask.distributed", reason="dask[distributed] is a test/dask extra")
@@ -25,9 +25,10 @@ def lines(path: Path) -> dict[str, dict]:
     return out
 
 
-def test_dask_local_cluster_matches_the_local_run(tmp_path):
+def test_dask_local_cluster_matches_the_local_run(tmp_path, monkeypatch):
     from quality.batch.distributed import run_dask
 
+    use_scorer(tmp_path, monkeypatch)
     manifest = make_test_warc.build(tmp_path / "w", PAGES)
     html_dir = tmp_path / "pages"
     html_dir.mkdir()
@@ -40,9 +41,10 @@ def test_dask_local_cluster_matches_the_local_run(tmp_path):
                              progress=False))
     with distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=False,
                                   dashboard_address=None) as cluster, distributed.Client(cluster) as client:
-        # 20 kB partitions cut the archive into byte ranges that split records between them
+        # a third of the archive per partition: byte ranges that fall in the middle of records
+        third = Path(manifest["path"]).stat().st_size // 3 + 1
         summary = run_dask(Config(inputs=inputs, output=str(tmp_path / "dask.jsonl"), options=options),
-                           "local", partition_bytes=20_000, client=client)
+                           "local", partition_bytes=third, client=client)
     a, b = lines(tmp_path / "local.jsonl"), lines(tmp_path / "dask.jsonl")
     assert set(a) == set(b)
     assert len(b) == len(manifest["records"]) + 5 == summary.records == local.records

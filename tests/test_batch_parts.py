@@ -99,7 +99,7 @@ def test_reader_never_fails_and_never_repeats_a_record(tmp_path_factory, segment
     keys = [r.key for r in recs]
     assert len(keys) == len(set(keys))
     assert all(0 <= r.identity["offset"] < max(len(data), 1) for r in recs)
-    whole = data.count(_RECORD)
+    whole = data.count(_RECORD[:-4])  # a record is whole without its trailing separator
     assert sum(1 for r in recs if r.html == b"<p>hello</p>" and not r.flags) <= whole
     assert len(recs) >= (1 if whole else 0)
 

@@ -12,12 +12,25 @@ from __future__ import annotations
 
 import logging
 import os
+import threading
 import time
 
 from . import output, sources
 from .runner import Config, Summary, make_line
 from .sources import Source
-from .workers import run
+from .workers import Options, Pool
+
+_local = threading.local()
+
+
+def _pool(options: Options) -> Pool:
+    """This Dask worker thread's scoring process, kept between tasks so it starts once."""
+    pool = getattr(_local, "pool", None)
+    if pool is None or pool.options != options:
+        if pool is not None:
+            pool.close()
+        pool = _local.pool = Pool(1, options)
+    return pool
 
 log = logging.getLogger(__name__)
 
@@ -57,7 +70,7 @@ def score_partition(part: list[Source], cfg: Config, done: output.DoneKeys | Non
                 continue
             yield record
 
-    for record, result in run(todo(), cfg.jobs or 1, cfg.options):
+    for record, result in _pool(cfg.options).run(todo()):
         lines.append(make_line(record, result))
     return lines, {"files": {p: t.to_dict() for p, t in totals.files.items()}, "resumed": skipped}
 
