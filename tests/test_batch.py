@@ -56,10 +56,10 @@ def _model_loads() -> bool:
     return True
 
 
-def use_scorer(tmp_dir: Path, monkeypatch) -> None:
-    """Score with the real check when its model loads; else a model-free stand-in (tests only)."""
+def use_scorer(tmp_dir: Path, monkeypatch, *, real: bool = True) -> None:
+    """Score with the real check when its model loads (and `real`); else a model-free stand-in."""
     SCORER.clear()
-    if _model_loads():
+    if real and _model_loads():
         return
     (tmp_dir / "batch_stub_scorer.py").write_text(STUB)
     monkeypatch.setenv("PYTHONPATH", str(tmp_dir))
@@ -86,6 +86,8 @@ def batch(*args: str) -> tuple[int, list[dict]]:
 
 
 def test_hang_crash_memory_and_raise_each_get_their_line(tmp_path, monkeypatch):
+    # the stand-in starts in a fraction of the model's time, and every fault here costs a restart
+    use_scorer(tmp_path, monkeypatch, real=False)
     monkeypatch.setenv(FAULTS_ENV, "1")
     pages = tmp_path / "pages"
     pages.mkdir()
@@ -112,7 +114,8 @@ def test_hang_crash_memory_and_raise_each_get_their_line(tmp_path, monkeypatch):
     assert summary["records"] == 10 and summary["status"]["timeout"] == 1 and summary["status"]["error"] == 3
 
 
-def test_killed_run_resumes_to_each_record_exactly_once(tmp_path):
+def test_killed_run_resumes_to_each_record_exactly_once(tmp_path, monkeypatch):
+    use_scorer(tmp_path, monkeypatch, real=False)  # what is tested is the bookkeeping, not labels
     pages = tmp_path / "pages"
     pages.mkdir()
     for i in range(30):
