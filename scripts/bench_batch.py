@@ -16,7 +16,6 @@ import importlib.util
 import json
 import statistics
 import os
-import subprocess
 import sys
 import tempfile
 import time
@@ -41,7 +40,9 @@ def build_warc(path: Path, pages: list[tuple[str, bytes]], n: int) -> Path:
     with open(path, "wb") as f:
         for i in range(n):
             url, html = pages[i % len(pages)]
-            f.write(warc_record(i, "response", f"{url}?copy={i // len(pages)}", http_response(html)))
+            f.write(
+                warc_record(i, "response", f"{url}?copy={i // len(pages)}", http_response(html))
+            )
     return path
 
 
@@ -49,8 +50,13 @@ def speed(warc: Path, jobs: int, scorer: str) -> tuple[float, dict]:
     from quality.batch.runner import Config, run_local
     from quality.batch.workers import Options
 
-    cfg = Config(inputs=[str(warc)], output=os.devnull, jobs=jobs, options=Options(timeout=120, scorer=scorer),
-                 progress=False)
+    cfg = Config(
+        inputs=[str(warc)],
+        output=os.devnull,
+        jobs=jobs,
+        options=Options(timeout=120, scorer=scorer),
+        progress=False,
+    )
     t = time.perf_counter()
     summary = run_local(cfg)
     seconds = time.perf_counter() - t
@@ -60,8 +66,20 @@ def speed(warc: Path, jobs: int, scorer: str) -> tuple[float, dict]:
 def peak_memory(warc: Path, jobs: int, scorer: str = "quality:check") -> dict:
     import psutil
 
-    cmd = [sys.executable, "-m", "quality", "batch", str(warc), "-o", os.devnull, "-j", str(jobs), "-q",
-           "--scorer", scorer]
+    cmd = [
+        sys.executable,
+        "-m",
+        "quality",
+        "batch",
+        str(warc),
+        "-o",
+        os.devnull,
+        "-j",
+        str(jobs),
+        "-q",
+        "--scorer",
+        scorer,
+    ]
     t = time.perf_counter()
     proc = psutil.Popen(cmd, cwd=ROOT)
     parent = worker = total = 0
@@ -74,23 +92,35 @@ def peak_memory(warc: Path, jobs: int, scorer: str = "quality:check") -> dict:
         parent, worker, total = max(parent, p), max([worker, *kids]), max(total, p + sum(kids))
         time.sleep(0.05)
     mb = 1024 * 1024
-    return {"seconds": round(time.perf_counter() - t, 1), "parent_mb": round(parent / mb, 1),
-            "largest_worker_mb": round(worker / mb, 1), "total_mb": round(total / mb, 1), "rc": proc.returncode}
+    return {
+        "seconds": round(time.perf_counter() - t, 1),
+        "parent_mb": round(parent / mb, 1),
+        "largest_worker_mb": round(worker / mb, 1),
+        "total_mb": round(total / mb, 1),
+        "rc": proc.returncode,
+    }
 
 
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--records", type=int, default=500, help="records in the speed WARC (default 500)")
-    ap.add_argument("--repeat", type=int, default=3, help="runs per setting; the median is reported (default 3)")
+    ap.add_argument(
+        "--records", type=int, default=500, help="records in the speed WARC (default 500)"
+    )
+    ap.add_argument(
+        "--repeat", type=int, default=3, help="runs per setting; the median is reported (default 3)"
+    )
     ap.add_argument("--jobs", default="1,2", help="process counts to compare (default 1,2)")
-    ap.add_argument("--memory", default="1000,10000", help="record counts for the memory runs ('' to skip)")
+    ap.add_argument(
+        "--memory", default="1000,10000", help="record counts for the memory runs ('' to skip)"
+    )
     ap.add_argument("--memory-jobs", type=int, default=2)
     ap.add_argument("--memory-scorer", default="quality:check", help="scorer for the memory runs")
     ap.add_argument("--no-speed", action="store_true", help="only the memory runs")
     ap.add_argument("--json", type=Path, help="also write the figures here")
     args = ap.parse_args(argv)
-    os.environ["PYTHONPATH"] = os.pathsep.join([str(Path(__file__).resolve().parent), str(ROOT),
-                                                os.environ.get("PYTHONPATH", "")])
+    os.environ["PYTHONPATH"] = os.pathsep.join(
+        [str(Path(__file__).resolve().parent), str(ROOT), os.environ.get("PYTHONPATH", "")]
+    )
     from make_test_warc import dev_pages
 
     pages = dev_pages()
@@ -108,22 +138,33 @@ def main(argv: list[str] | None = None) -> int:
         for jobs in [int(j) for j in args.jobs.split(",")] if not args.no_speed else []:
             rates: dict[str, list[float]] = {name: [] for name in peers}
             statuses: dict[str, dict] = {}
-            for _ in range(args.repeat):  # interleaved, so load from elsewhere hits every peer alike
+            for _ in range(
+                args.repeat
+            ):  # interleaved, so load from elsewhere hits every peer alike
                 for name, scorer in peers.items():
                     rate, statuses[name] = speed(warc, jobs, scorer)
                     rates[name].append(rate)
             for name, runs in rates.items():
                 med = statistics.median(runs)
-                results["speed"][f"{name} -j {jobs}"] = {"pages_per_s": round(med, 2), "runs": [round(r, 2) for r in runs],
-                                                         "status": statuses[name]}
-                print(f"{name:12} -j {jobs}: median {med:7.1f} pages/s over {len(runs)} runs {[round(r, 1) for r in runs]}",
-                      flush=True)
+                results["speed"][f"{name} -j {jobs}"] = {
+                    "pages_per_s": round(med, 2),
+                    "runs": [round(r, 2) for r in runs],
+                    "status": statuses[name],
+                }
+                print(
+                    f"{name:12} -j {jobs}: median {med:7.1f} pages/s over {len(runs)} runs {[round(r, 1) for r in runs]}",
+                    flush=True,
+                )
         print("\n| jobs | quality pages/s | trafilatura pages/s | quality / trafilatura |")
         print("|---|---|---|---|")
         for jobs in [int(j) for j in args.jobs.split(",")] if not args.no_speed else []:
             q = results["speed"][f"quality -j {jobs}"]["pages_per_s"]
             t = results["speed"].get(f"trafilatura -j {jobs}", {}).get("pages_per_s")
-            print(f"| {jobs} | {q:.1f} | {t if t else 'n/a'} | {q / t:.2f} |" if t else f"| {jobs} | {q:.1f} | n/a | n/a |")
+            print(
+                f"| {jobs} | {q:.1f} | {t if t else 'n/a'} | {q / t:.2f} |"
+                if t
+                else f"| {jobs} | {q:.1f} | n/a | n/a |"
+            )
         for n in [int(x) for x in args.memory.split(",") if x]:
             path = build_warc(Path(tmp) / f"mem{n}.warc", pages, n)
             mem = peak_memory(path, args.memory_jobs, args.memory_scorer)

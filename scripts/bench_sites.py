@@ -25,8 +25,11 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-_LINK = re.compile(rb'(?:rel=["\']?canonical["\']?[^>]*href=["\']([^"\']+)'
-                   rb'|property=["\']og:url["\'][^>]*content=["\']([^"\']+))', re.I)
+_LINK = re.compile(
+    rb'(?:rel=["\']?canonical["\']?[^>]*href=["\']([^"\']+)'
+    rb'|property=["\']og:url["\'][^>]*content=["\']([^"\']+))',
+    re.I,
+)
 
 
 def page_url(page) -> str | None:
@@ -48,8 +51,14 @@ def run(warc: str, sites: bool, out: str) -> dict[str, dict]:
     from quality.batch.runner import Config, run_local
     from quality.batch.workers import Options
 
-    cfg = Config(inputs=[warc], output=out, jobs=2, options=Options(timeout=120, text=True, blocks=True),
-                 sites=sites, progress=False)
+    cfg = Config(
+        inputs=[warc],
+        output=out,
+        jobs=2,
+        options=Options(timeout=120, text=True, blocks=True),
+        sites=sites,
+        progress=False,
+    )
     summary = run_local(cfg)
     lines = {}
     with open(out) as f:
@@ -75,7 +84,9 @@ def main(argv: list[str] | None = None) -> int:
         if host:
             by_host[host.lower()].append((url, page))
     chosen = {h: ps for h, ps in by_host.items() if len(ps) >= MIN_SITE_PAGES}
-    print(f"{sum(map(len, chosen.values()))} pages from {len(chosen)} sites with >= {MIN_SITE_PAGES} pages")
+    print(
+        f"{sum(map(len, chosen.values()))} pages from {len(chosen)} sites with >= {MIN_SITE_PAGES} pages"
+    )
     results = {}
     with tempfile.TemporaryDirectory() as tmp:
         warc = os.path.join(tmp, "sites.warc")
@@ -86,7 +97,9 @@ def main(argv: list[str] | None = None) -> int:
                 for url, page in items:
                     n += 1
                     rid = f"<urn:uuid:00000000-0000-0000-0000-{n:012d}>"
-                    f.write(warc_record(n - 1, "response", url, http_response(page.html.read_bytes())))
+                    f.write(
+                        warc_record(n - 1, "response", url, http_response(page.html.read_bytes()))
+                    )
                     gold[rid] = corpus.gold_text(page) if page.gold.is_file() else None
                     split[rid] = page.split
         base, s0 = run(warc, False, os.path.join(tmp, "base.jsonl"))
@@ -105,16 +118,27 @@ def main(argv: list[str] | None = None) -> int:
     results["block_label_changes"] = dict(changed)
     results["pages_with_text_changed"] = pages_changed
     print(f"site pass: {s1['sites']}")
-    print(f"{blocks} blocks; label changes: {dict(changed)}; pages whose text changed: {pages_changed}/{len(base)}")
+    print(
+        f"{blocks} blocks; label changes: {dict(changed)}; pages whose text changed: {pages_changed}/{len(base)}"
+    )
     print("\n| run | split | pages | precision | recall | F1 |\n|---|---|---|---|---|---|")
     for name, lines in (("without --sites", base), ("with --sites", templ)):
         for which in ("dev", "train", "all"):
-            counts = [corpus.match_counts(lines[rid].get("text") or "", gold[rid])
-                      for rid in lines if gold.get(rid) is not None and which in ("all", split[rid])]
+            counts = [
+                corpus.match_counts(lines[rid].get("text") or "", gold[rid])
+                for rid in lines
+                if gold.get(rid) is not None and which in ("all", split[rid])
+            ]
             score = corpus.main_text_score(counts)
-            results[f"{name} {which}"] = {"pages": score.pages, "precision": round(score.precision, 4),
-                                          "recall": round(score.recall, 4), "f1": round(score.f1, 4)}
-            print(f"| {name} | {which} | {score.pages} | {score.precision:.3f} | {score.recall:.3f} | {score.f1:.3f} |")
+            results[f"{name} {which}"] = {
+                "pages": score.pages,
+                "precision": round(score.precision, 4),
+                "recall": round(score.recall, 4),
+                "f1": round(score.f1, 4),
+            }
+            print(
+                f"| {name} | {which} | {score.pages} | {score.precision:.3f} | {score.recall:.3f} | {score.f1:.3f} |"
+            )
     if args.json:
         args.json.write_text(json.dumps(results, indent=1))
     return 0

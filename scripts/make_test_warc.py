@@ -57,9 +57,15 @@ def http_response(body: bytes, *, ctype: str = "text/html", headers: tuple[str, 
     return ("\r\n".join(lines) + "\r\n\r\n").encode() + body
 
 
-def warc_record(n: int, rec_type: str, url: str, payload: bytes, *, length: int | None = None) -> bytes:
+def warc_record(
+    n: int, rec_type: str, url: str, payload: bytes, *, length: int | None = None
+) -> bytes:
     """A WARC/1.0 record; `length` overrides the true Content-Length to plant a lie."""
-    ctype = "application/http; msgtype=response" if rec_type == "response" else "application/warc-fields"
+    ctype = (
+        "application/http; msgtype=response"
+        if rec_type == "response"
+        else "application/warc-fields"
+    )
     if rec_type == "request":
         ctype = "application/http; msgtype=request"
     head = (
@@ -75,11 +81,16 @@ def warc_record(n: int, rec_type: str, url: str, payload: bytes, *, length: int 
 
 
 def chunked(body: bytes, size: int = 4000) -> bytes:
-    parts = [b"%x\r\n%s\r\n" % (len(body[i : i + size]), body[i : i + size]) for i in range(0, len(body), size)]
+    parts = [
+        b"%x\r\n%s\r\n" % (len(body[i : i + size]), body[i : i + size])
+        for i in range(0, len(body), size)
+    ]
     return b"".join(parts) + b"0\r\n\r\n"
 
 
-def build(out_dir: Path, pages: list[tuple[str, bytes]], *, gz: bool = False, broken: bool = True) -> dict:
+def build(
+    out_dir: Path, pages: list[tuple[str, bytes]], *, gz: bool = False, broken: bool = True
+) -> dict:
     """Write the archive and its manifest; return the manifest."""
     out_dir.mkdir(parents=True, exist_ok=True)
     path = out_dir / ("test.warc.gz" if gz else "test.warc")
@@ -95,7 +106,9 @@ def build(out_dir: Path, pages: list[tuple[str, bytes]], *, gz: bool = False, br
         n += 1
         kind = i % 6
         if kind == 1:
-            payload = http_response(gzip.compress(html, mtime=0), headers=("Content-Encoding: gzip",))
+            payload = http_response(
+                gzip.compress(html, mtime=0), headers=("Content-Encoding: gzip",)
+            )
         elif kind == 2:
             payload = http_response(brotli.compress(html), headers=("Content-Encoding: br",))
         elif kind == 3:
@@ -103,51 +116,90 @@ def build(out_dir: Path, pages: list[tuple[str, bytes]], *, gz: bool = False, br
         elif kind == 4:
             payload = http_response(zlib.compress(html), headers=("Content-Encoding: deflate",))
         else:
-            payload = http_response(html, ctype="text/html; charset=utf-8" if kind == 5 else "text/html")
-        add(warc_record(n, "response", url, payload), {"id": _id(n), "url": url, "expect": "scored"})
+            payload = http_response(
+                html, ctype="text/html; charset=utf-8" if kind == 5 else "text/html"
+            )
+        add(
+            warc_record(n, "response", url, payload), {"id": _id(n), "url": url, "expect": "scored"}
+        )
         if i % 10 == 0:
             n += 1
             add(warc_record(n, "request", url, b"GET / HTTP/1.1\r\nHost: x\r\n\r\n"), None)
     if broken:
         page = pages[0][1]
         n += 1
-        add(warc_record(n, "response", "http://broken.example/png", http_response(b"\x89PNG....", ctype="image/png")), None)
+        add(
+            warc_record(
+                n,
+                "response",
+                "http://broken.example/png",
+                http_response(b"\x89PNG....", ctype="image/png"),
+            ),
+            None,
+        )
         # junk between two records
         add(b"this is not a warc record \x00\x01 garbage\r\n" * 20, None, "junk")
         # Content-Length too long by 300 bytes: the next record must still be read
         n += 1
         payload = http_response(page)
-        add(warc_record(n, "response", "http://broken.example/long", payload, length=len(payload) + 300),
-            {"id": _id(n), "expect": "repaired", "repair": "warc_content_length_wrong"}, "content_length_long")
+        add(
+            warc_record(
+                n, "response", "http://broken.example/long", payload, length=len(payload) + 300
+            ),
+            {"id": _id(n), "expect": "repaired", "repair": "warc_content_length_wrong"},
+            "content_length_long",
+        )
         # Content-Length too short by half
         n += 1
         payload = http_response(page)
-        add(warc_record(n, "response", "http://broken.example/short", payload, length=len(payload) // 2),
-            {"id": _id(n), "expect": "repaired", "repair": "warc_content_length_wrong"}, "content_length_short")
+        add(
+            warc_record(
+                n, "response", "http://broken.example/short", payload, length=len(payload) // 2
+            ),
+            {"id": _id(n), "expect": "repaired", "repair": "warc_content_length_wrong"},
+            "content_length_short",
+        )
         # a brotli payload whose stream is cut: decoded as far as it goes
         n += 1
         payload = http_response(brotli.compress(page)[:-40], headers=("Content-Encoding: br",))
-        add(warc_record(n, "response", "http://broken.example/br-cut", payload),
-            {"id": _id(n), "expect": "scored", "flag": "http_decompress_failed"}, "brotli_cut")
+        add(
+            warc_record(n, "response", "http://broken.example/br-cut", payload),
+            {"id": _id(n), "expect": "scored", "flag": "http_decompress_failed"},
+            "brotli_cut",
+        )
         # a chunked body with a bad chunk size line
         n += 1
         body = chunked(page)
         body = body[:4010] + b"zz-not-hex\r\n" + body[4010:]
         payload = http_response(body, headers=("Transfer-Encoding: chunked",))
-        add(warc_record(n, "response", "http://broken.example/chunked", payload),
-            {"id": _id(n), "expect": "scored", "flag": "http_chunked_malformed"}, "chunked_malformed")
+        add(
+            warc_record(n, "response", "http://broken.example/chunked", payload),
+            {"id": _id(n), "expect": "scored", "flag": "http_chunked_malformed"},
+            "chunked_malformed",
+        )
         # a header block that never ends: lost, reported as a fault
-        add(b"WARC/1.0\r\nWARC-Type: response\r\nContent-Length: 12\r\n" + b"X-Pad: y\r\n" * 8000,
-            {"id": None, "expect": "error", "reason": "warc_header_unterminated"}, "header_unterminated")
+        add(
+            b"WARC/1.0\r\nWARC-Type: response\r\nContent-Length: 12\r\n" + b"X-Pad: y\r\n" * 8000,
+            {"id": None, "expect": "error", "reason": "warc_header_unterminated"},
+            "header_unterminated",
+        )
         # an HTTP payload that is not HTTP
         n += 1
-        add(warc_record(n, "response", "http://broken.example/nohttp", b"\x00\x01\x02 not http at all"),
-            {"id": _id(n), "expect": "error", "reason": "warc_record_unreadable"}, "not_http")
+        add(
+            warc_record(
+                n, "response", "http://broken.example/nohttp", b"\x00\x01\x02 not http at all"
+            ),
+            {"id": _id(n), "expect": "error", "reason": "warc_record_unreadable"},
+            "not_http",
+        )
         # the last record, cut in the middle
         n += 1
         rec = warc_record(n, "response", "http://broken.example/truncated", http_response(page))
-        add(rec[: len(rec) // 2], {"id": _id(n), "expect": "repaired", "repair": "warc_record_truncated"},
-            "truncated_last")
+        add(
+            rec[: len(rec) // 2],
+            {"id": _id(n), "expect": "repaired", "repair": "warc_record_truncated"},
+            "truncated_last",
+        )
     records = []
     faults = []
     with open(path, "wb") as f:

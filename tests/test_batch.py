@@ -24,12 +24,14 @@ ROOT = Path(__file__).resolve().parents[1]
 
 
 def page(title: str, extra: str = "") -> str:
-    paras = "".join(f"<p>{title} paragraph {j}: a sentence long enough to read as article text here.</p>"
-                    for j in range(8))
+    paras = "".join(
+        f"<p>{title} paragraph {j}: a sentence long enough to read as article text here.</p>"
+        for j in range(8)
+    )
     return f"<html><head><title>{title}</title></head><body>{extra}<h1>{title}</h1>{paras}</body></html>"
 
 
-STUB = '''
+STUB = """
 from quality.pipeline import page_blocks
 from quality.records import BlockReport, Label, PageReport, Status, uniform_scores
 
@@ -41,7 +43,7 @@ def check(html, *, url=None, encoding=None, site_repeats=None):
     flags = ("site_repeats_%d" % len(site_repeats),) if site_repeats else ()
     return PageReport(Status.OK, Label.ARTICLE, uniform_scores(Label.ARTICLE), flags=flags, blocks=reports,
                       url=url, title=title)
-'''
+"""
 
 
 @functools.lru_cache(maxsize=1)
@@ -97,21 +99,44 @@ def test_hang_crash_memory_and_raise_each_get_their_line(tmp_path, monkeypatch):
     for fault in faults:
         (pages / f"{fault}.html").write_text(f"<!--quality-test-fault:{fault}-->" + page(fault))
     out = tmp_path / "out.jsonl"
-    code, lines = batch(str(pages), "-o", str(out), "-j", "2", "--timeout", "3", "--memory-limit", "300",
-                        "--summary", str(tmp_path / "s.json"))
+    code, lines = batch(
+        str(pages),
+        "-o",
+        str(out),
+        "-j",
+        "2",
+        "--timeout",
+        "3",
+        "--memory-limit",
+        "300",
+        "--summary",
+        str(tmp_path / "s.json"),
+    )
     assert code == 0
     assert len(lines) == 10
     by_name = {Path(x["path"]).stem: x for x in lines}
-    assert by_name["hang"]["status"] == "timeout" and by_name["hang"]["reasons"] == ["deadline_exceeded"]
-    assert by_name["crash"]["reasons"] == ["worker_crashed"] and "signal 11" in by_name["crash"]["error"]
+    assert by_name["hang"]["status"] == "timeout" and by_name["hang"]["reasons"] == [
+        "deadline_exceeded"
+    ]
+    assert (
+        by_name["crash"]["reasons"] == ["worker_crashed"]
+        and "signal 11" in by_name["crash"]["error"]
+    )
     assert by_name["memory"]["reasons"] == ["memory_limit_exceeded"]
-    assert by_name["raise"]["reasons"] == ["scorer_failed"] and "planted failure" in by_name["raise"]["error"]
+    assert (
+        by_name["raise"]["reasons"] == ["scorer_failed"]
+        and "planted failure" in by_name["raise"]["error"]
+    )
     for name, status in faults.items():
         assert by_name[name]["status"] == status and by_name[name]["label"] is None
     for i in range(6):
         assert by_name[f"ok{i}"]["status"] in ("ok", "degraded") and by_name[f"ok{i}"]["label"]
     summary = json.loads((tmp_path / "s.json").read_text())
-    assert summary["records"] == 10 and summary["status"]["timeout"] == 1 and summary["status"]["error"] == 3
+    assert (
+        summary["records"] == 10
+        and summary["status"]["timeout"] == 1
+        and summary["status"]["error"] == 3
+    )
 
 
 def test_killed_run_resumes_to_each_record_exactly_once(tmp_path, monkeypatch):
@@ -123,12 +148,29 @@ def test_killed_run_resumes_to_each_record_exactly_once(tmp_path, monkeypatch):
         (pages / f"p{i:02}.html").write_text(marker + page(f"Page {i}"))
     out = tmp_path / "out.jsonl"
     env = dict(os.environ, **{FAULTS_ENV: "1"})
-    cmd = [sys.executable, "-m", "quality", "batch", str(pages), "-o", str(out), "-j", "1", "--timeout", "600", "-q",
-           *SCORER]
-    proc = subprocess.Popen(cmd, env=env, cwd=ROOT, start_new_session=True, stderr=subprocess.DEVNULL)
+    cmd = [
+        sys.executable,
+        "-m",
+        "quality",
+        "batch",
+        str(pages),
+        "-o",
+        str(out),
+        "-j",
+        "1",
+        "--timeout",
+        "600",
+        "-q",
+        *SCORER,
+    ]
+    proc = subprocess.Popen(
+        cmd, env=env, cwd=ROOT, start_new_session=True, stderr=subprocess.DEVNULL
+    )
     try:
         deadline = time.monotonic() + 60
-        while time.monotonic() < deadline:  # the single worker hangs on page 15: 15 lines, then nothing
+        while (
+            time.monotonic() < deadline
+        ):  # the single worker hangs on page 15: 15 lines, then nothing
             if out.exists() and out.read_text().count("\n") >= 15:
                 break
             time.sleep(0.1)
@@ -151,7 +193,9 @@ def test_killed_run_resumes_to_each_record_exactly_once(tmp_path, monkeypatch):
 def test_dev_page_warc_with_broken_records_accounts_for_every_fault(tmp_path):
     if not (data_root() / "pages" / "manifest.tsv").exists():
         pytest.skip(f"shared datasets not found under {data_root()} (set QUALITY_DATA)")
-    spec = importlib.util.spec_from_file_location("make_test_warc", ROOT / "scripts" / "make_test_warc.py")
+    spec = importlib.util.spec_from_file_location(
+        "make_test_warc", ROOT / "scripts" / "make_test_warc.py"
+    )
     mk = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(mk)
     manifest = mk.build(tmp_path, mk.dev_pages(40), gz=True)
@@ -191,17 +235,42 @@ def test_inputs_jsonl_stdin_gz_and_walk_order(tmp_path, monkeypatch):
     (d / "c.xhtml").write_text(page("Three"))
     (d / "notes.txt").write_text("not a page")
     dump = tmp_path / "dump.jsonl"
-    dump.write_text(json.dumps({"body": page("Four"), "link": "http://x.example/4"}) + "\n"
-                    + "{not json\n" + json.dumps({"other": 1}) + "\n")
+    dump.write_text(
+        json.dumps({"body": page("Four"), "link": "http://x.example/4"})
+        + "\n"
+        + "{not json\n"
+        + json.dumps({"other": 1})
+        + "\n"
+    )
     out = tmp_path / "out.jsonl"
-    code, lines = batch(str(d), str(dump), "-o", str(out), "-j", "1", "--html-field", "body",
-                        "--url-field", "link", "--text")
+    code, lines = batch(
+        str(d),
+        str(dump),
+        "-o",
+        str(out),
+        "-j",
+        "1",
+        "--html-field",
+        "body",
+        "--url-field",
+        "link",
+        "--text",
+    )
     assert code == 0
-    assert [x["id"] for x in lines] == [str(d / "a" / "1.htm.gz"), str(d / "b" / "2.html"), str(d / "c.xhtml"),
-                                        f"{dump}:1", f"{dump}:2", f"{dump}:3"]
+    assert [x["id"] for x in lines] == [
+        str(d / "a" / "1.htm.gz"),
+        str(d / "b" / "2.html"),
+        str(d / "c.xhtml"),
+        f"{dump}:1",
+        f"{dump}:2",
+        f"{dump}:3",
+    ]
     assert [x["title"] for x in lines[:4]] == ["One", "Two", "Three", "Four"]
     assert lines[3]["url"] == "http://x.example/4" and "Four paragraph 3" in lines[3]["text"]
-    assert [x["reasons"] for x in lines[4:]] == [["jsonl_line_not_json"], ["jsonl_html_field_missing"]]
+    assert [x["reasons"] for x in lines[4:]] == [
+        ["jsonl_line_not_json"],
+        ["jsonl_html_field_missing"],
+    ]
     assert lines[4]["line"] == 2 and lines[4]["status"] == "error"
 
     monkeypatch.setattr(sys, "stdin", io.TextIOWrapper(io.BytesIO(page("Five").encode())))

@@ -13,7 +13,9 @@ from quality.batch.workers import Options
 from test_batch import SCORER, page, use_scorer
 from test_batch_warc import PAGES, make_test_warc
 
-distributed = pytest.importorskip("dask.distributed", reason="dask[distributed] is a test/dask extra")
+distributed = pytest.importorskip(
+    "dask.distributed", reason="dask[distributed] is a test/dask extra"
+)
 
 
 def lines(path: Path) -> dict[str, dict]:
@@ -37,14 +39,29 @@ def test_dask_local_cluster_matches_the_local_run(tmp_path, monkeypatch):
     scorer_name = SCORER[1] if SCORER else "quality:check"
     inputs = [manifest["path"], str(html_dir)]
     options = Options(timeout=30, scorer=scorer_name)
-    local = run_local(Config(inputs=inputs, output=str(tmp_path / "local.jsonl"), jobs=1, options=options,
-                             progress=False))
-    with distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=False,
-                                  dashboard_address=None) as cluster, distributed.Client(cluster) as client:
+    local = run_local(
+        Config(
+            inputs=inputs,
+            output=str(tmp_path / "local.jsonl"),
+            jobs=1,
+            options=options,
+            progress=False,
+        )
+    )
+    with (
+        distributed.LocalCluster(
+            n_workers=2, threads_per_worker=1, processes=False, dashboard_address=None
+        ) as cluster,
+        distributed.Client(cluster) as client,
+    ):
         # a third of the archive per partition: byte ranges that fall in the middle of records
         third = Path(manifest["path"]).stat().st_size // 3 + 1
-        summary = run_dask(Config(inputs=inputs, output=str(tmp_path / "dask.jsonl"), options=options),
-                           "local", partition_bytes=third, client=client)
+        summary = run_dask(
+            Config(inputs=inputs, output=str(tmp_path / "dask.jsonl"), options=options),
+            "local",
+            partition_bytes=third,
+            client=client,
+        )
     a, b = lines(tmp_path / "local.jsonl"), lines(tmp_path / "dask.jsonl")
     assert set(a) == set(b)
     assert len(b) == len(manifest["records"]) + 5 == summary.records == local.records

@@ -17,7 +17,9 @@ from test_batch_warc import make_test_warc
 
 def test_resume_keys_survive_a_torn_last_line(tmp_path):
     path = tmp_path / "out.jsonl"
-    path.write_text(json.dumps({"id": "a"}) + "\n" + json.dumps({"id": "b"}) + "\n" + '{"id": "c", "st')
+    path.write_text(
+        json.dumps({"id": "a"}) + "\n" + json.dumps({"id": "b"}) + "\n" + '{"id": "c", "st'
+    )
     done = output.load_done(str(path))
     assert "a" in done and "b" in done and "c" not in done and len(done) == 2
     assert path.read_text().endswith('"b"}\n')  # the torn line is gone, so appending is clean
@@ -52,8 +54,10 @@ def test_site_pass_finds_the_shared_navigation(tmp_path):
     site.mkdir()
     nav = "Home | World | Sport | Contact the newsroom"
     for i in range(6):
-        (site / f"{i}.html").write_text(f"<html><body><div class=nav>{nav}</div><h1>Story {i}</h1>"
-                                        f"<p>Unique paragraph number {i} of this site.</p></body></html>")
+        (site / f"{i}.html").write_text(
+            f"<html><body><div class=nav>{nav}</div><h1>Story {i}</h1>"
+            f"<p>Unique paragraph number {i} of this site.</p></body></html>"
+        )
     recs = sources.read(sources.expand([str(site)]), sources.ReadTotals())
     counted = sites.count_sites(recs, 1, Options(timeout=30))
     found = sites.templates(counted)
@@ -76,20 +80,36 @@ def test_partitions_cut_big_warcs_and_group_small_files(tmp_path):
 
 
 def test_read_flags_make_a_scored_line_degraded():
-    rec = Record("w@5", {"source": "warc", "file": "w", "offset": 5}, flags=("warc_record_truncated",))
-    line = make_line(rec, {"status": "ok", "label": "article", "flags": ["charset_mismatch"], "url": None})
-    assert line["status"] == "degraded" and line["flags"] == ["warc_record_truncated", "charset_mismatch"]
+    rec = Record(
+        "w@5", {"source": "warc", "file": "w", "offset": 5}, flags=("warc_record_truncated",)
+    )
+    line = make_line(
+        rec, {"status": "ok", "label": "article", "flags": ["charset_mismatch"], "url": None}
+    )
+    assert line["status"] == "degraded" and line["flags"] == [
+        "warc_record_truncated",
+        "charset_mismatch",
+    ]
     assert line["id"] == "w@5" and line["offset"] == 5
 
 
-_RECORD = make_test_warc.warc_record(1, "response", "http://a.example/",
-                                     make_test_warc.http_response(b"<p>hello</p>"))
+_RECORD = make_test_warc.warc_record(
+    1, "response", "http://a.example/", make_test_warc.http_response(b"<p>hello</p>")
+)
 
 
 @settings(max_examples=60, deadline=None)
-@given(st.lists(st.one_of(st.just(_RECORD), st.binary(max_size=80),
-                          st.integers(1, len(_RECORD) - 1).map(lambda n: _RECORD[:n]),
-                          st.just(b"WARC/1.0\r\nContent-Length: 99999\r\n\r\n")), max_size=8))
+@given(
+    st.lists(
+        st.one_of(
+            st.just(_RECORD),
+            st.binary(max_size=80),
+            st.integers(1, len(_RECORD) - 1).map(lambda n: _RECORD[:n]),
+            st.just(b"WARC/1.0\r\nContent-Length: 99999\r\n\r\n"),
+        ),
+        max_size=8,
+    )
+)
 def test_reader_never_fails_and_never_repeats_a_record(tmp_path_factory, segments):
     path = tmp_path_factory.mktemp("h") / "x.warc"
     data = b"".join(segments)
@@ -108,8 +128,16 @@ _MEMBER = __import__("gzip").compress(_RECORD, mtime=0)
 
 
 @settings(max_examples=60, deadline=None)
-@given(st.lists(st.one_of(st.just(_MEMBER), st.binary(max_size=60),
-                          st.integers(1, len(_MEMBER) - 1).map(lambda n: _MEMBER[:n])), max_size=8))
+@given(
+    st.lists(
+        st.one_of(
+            st.just(_MEMBER),
+            st.binary(max_size=60),
+            st.integers(1, len(_MEMBER) - 1).map(lambda n: _MEMBER[:n]),
+        ),
+        max_size=8,
+    )
+)
 def test_gzip_reader_never_fails_and_finds_every_whole_member(tmp_path_factory, segments):
     path = tmp_path_factory.mktemp("g") / "x.warc.gz"
     data = _MEMBER + b"".join(segments)  # starts with a member, so the file is read as gzip

@@ -11,19 +11,28 @@ from pathlib import Path
 import brotli
 import pytest
 
-from quality.batch import payload, sources, warc
+from quality.batch import payload, sources
 
 ROOT = Path(__file__).resolve().parents[1]
-_spec = importlib.util.spec_from_file_location("make_test_warc", ROOT / "scripts" / "make_test_warc.py")
+_spec = importlib.util.spec_from_file_location(
+    "make_test_warc", ROOT / "scripts" / "make_test_warc.py"
+)
 make_test_warc = importlib.util.module_from_spec(_spec)
 sys.modules["make_test_warc"] = make_test_warc
 _spec.loader.exec_module(make_test_warc)
 
 PAGES = [
-    (f"http://site.example/{i}.html",
-     (f"<html><head><title>Page {i}</title></head><body><h1>Story {i}</h1>"
-      + "".join(f"<p>Paragraph {j} of story {i} says something worth reading today.</p>" for j in range(60))
-      + "</body></html>").encode())
+    (
+        f"http://site.example/{i}.html",
+        (
+            f"<html><head><title>Page {i}</title></head><body><h1>Story {i}</h1>"
+            + "".join(
+                f"<p>Paragraph {j} of story {i} says something worth reading today.</p>"
+                for j in range(60)
+            )
+            + "</body></html>"
+        ).encode(),
+    )
     for i in range(12)
 ]
 
@@ -59,7 +68,9 @@ def test_every_record_comes_out_once_with_planted_faults_accounted(archive):
             assert rec.flags == ()
     junk = [f for f in archive["faults"] if f["fault"] == "junk"][0]
     assert totals.junk_bytes > 0
-    assert any(f.reason == "warc_junk_skipped" and f.offset == junk["offset"] for f in totals.faults)
+    assert any(
+        f.reason == "warc_junk_skipped" and f.offset == junk["offset"] for f in totals.faults
+    )
     assert totals.errors == 2  # the unterminated header and the non-HTTP payload
     assert totals.other_records == 1 + 2 + 1  # warcinfo, two requests, the PNG
 
@@ -85,7 +96,9 @@ def test_byte_ranges_partition_the_records_exactly(archive):
 
 
 def test_record_with_no_separator_at_eof_is_read(tmp_path):
-    rec = make_test_warc.warc_record(1, "response", "http://a.example/", make_test_warc.http_response(b"<p>x</p>"))
+    rec = make_test_warc.warc_record(
+        1, "response", "http://a.example/", make_test_warc.http_response(b"<p>x</p>")
+    )
     path = tmp_path / "a.warc"
     path.write_bytes(rec[:-4])
     recs, totals = read_all(str(path))
@@ -102,9 +115,15 @@ def test_garbage_file_gives_no_records_and_one_junk_fault(tmp_path):
 
 
 def test_corrupt_gzip_member_costs_one_record(tmp_path):
-    good = [gzip.compress(make_test_warc.warc_record(i, "response", f"http://a.example/{i}",
-                                                      make_test_warc.http_response(PAGES[i][1])), mtime=0)
-            for i in range(3)]
+    good = [
+        gzip.compress(
+            make_test_warc.warc_record(
+                i, "response", f"http://a.example/{i}", make_test_warc.http_response(PAGES[i][1])
+            ),
+            mtime=0,
+        )
+        for i in range(3)
+    ]
     broken = bytearray(good[1])
     broken[len(broken) // 2 : len(broken) // 2 + 20] = b"\xff" * 20
     path = tmp_path / "c.warc.gz"
@@ -115,12 +134,15 @@ def test_corrupt_gzip_member_costs_one_record(tmp_path):
     assert any(f.reason == "warc_gzip_corrupt" and f.offset == len(good[0]) for f in totals.faults)
 
 
-@pytest.mark.parametrize("coding,encode", [
-    ("gzip", lambda b: gzip.compress(b, mtime=0)),
-    ("br", brotli.compress),
-    ("deflate", zlib.compress),
-    ("deflate", lambda b: zlib.compress(b)[2:-4]),  # raw deflate, as some servers send
-])
+@pytest.mark.parametrize(
+    "coding,encode",
+    [
+        ("gzip", lambda b: gzip.compress(b, mtime=0)),
+        ("br", brotli.compress),
+        ("deflate", zlib.compress),
+        ("deflate", lambda b: zlib.compress(b)[2:-4]),  # raw deflate, as some servers send
+    ],
+)
 def test_content_codings_are_undone(coding, encode):
     page = PAGES[3][1]
     assert payload.decode_body(encode(page), coding, False) == (page, ())
@@ -129,8 +151,13 @@ def test_content_codings_are_undone(coding, encode):
 def test_cut_brotli_keeps_what_decoded():
     import hashlib
 
-    page = b"<html><body>" + b"".join(b"<p>%s</p>" % hashlib.sha256(b"%d" % i).hexdigest().encode()
-                                      for i in range(2000)) + b"</body></html>"
+    page = (
+        b"<html><body>"
+        + b"".join(
+            b"<p>%s</p>" % hashlib.sha256(b"%d" % i).hexdigest().encode() for i in range(2000)
+        )
+        + b"</body></html>"
+    )
     body, flags = payload.decode_body(brotli.compress(page)[:-200], "br", False)
     assert flags == ("http_decompress_failed",)
     assert page.startswith(body) and len(body) > len(page) // 2
@@ -140,17 +167,27 @@ def test_malformed_chunks_keep_the_text():
     body, ok = payload.dechunk(b"5\r\nhello\r\nzz\r\n world")
     assert not ok and body == b"hellozz\r\n world"
     assert payload.dechunk(b"5\r\nhello\r\n6\r\n world\r\n0\r\n\r\n") == (b"hello world", True)
-    assert payload.decode_body(b"<p>not chunked</p>", None, True) == (b"<p>not chunked</p>", ("http_chunked_malformed",))
+    assert payload.decode_body(b"<p>not chunked</p>", None, True) == (
+        b"<p>not chunked</p>",
+        ("http_chunked_malformed",),
+    )
 
 
 def test_mislabelled_gzip_body_is_used_as_is():
-    assert payload.decode_body(b"<p>plain</p>", "gzip", False) == (b"<p>plain</p>", ("http_decompress_failed",))
+    assert payload.decode_body(b"<p>plain</p>", "gzip", False) == (
+        b"<p>plain</p>",
+        ("http_decompress_failed",),
+    )
 
 
 def test_charset_comes_from_the_http_header(tmp_path):
     body = "<p>caf\u00e9</p>".encode("latin-1")
-    rec = make_test_warc.warc_record(1, "response", "http://a.example/",
-                                     make_test_warc.http_response(body, ctype="text/html; charset=ISO-8859-1"))
+    rec = make_test_warc.warc_record(
+        1,
+        "response",
+        "http://a.example/",
+        make_test_warc.http_response(body, ctype="text/html; charset=ISO-8859-1"),
+    )
     path = tmp_path / "cs.warc"
     path.write_bytes(rec)
     (got,), _ = read_all(str(path))

@@ -32,6 +32,7 @@ def _pool(options: Options) -> Pool:
         pool = _local.pool = Pool(1, options)
     return pool
 
+
 log = logging.getLogger(__name__)
 
 
@@ -43,7 +44,10 @@ def partitions(srcs: list[Source], partition_bytes: int) -> list[list[Source]]:
     for src in srcs:
         n = os.path.getsize(src.path)
         if src.kind == "warc" and n > partition_bytes:
-            parts += [[Source(src.path, "warc", a, min(a + partition_bytes, n))] for a in range(0, n, partition_bytes)]
+            parts += [
+                [Source(src.path, "warc", a, min(a + partition_bytes, n))]
+                for a in range(0, n, partition_bytes)
+            ]
             continue
         group.append(src)
         size += n
@@ -55,7 +59,9 @@ def partitions(srcs: list[Source], partition_bytes: int) -> list[list[Source]]:
     return parts
 
 
-def score_partition(part: list[Source], cfg: Config, done: output.DoneKeys | None = None) -> tuple[list[dict], dict]:
+def score_partition(
+    part: list[Source], cfg: Config, done: output.DoneKeys | None = None
+) -> tuple[list[dict], dict]:
     """Score one partition with the local pool; returns its output lines and per-file totals."""
     totals = sources.ReadTotals()
     records = sources.read(part, totals, html_field=cfg.html_field, url_field=cfg.url_field)
@@ -75,7 +81,9 @@ def score_partition(part: list[Source], cfg: Config, done: output.DoneKeys | Non
     return lines, {"files": {p: t.to_dict() for p, t in totals.files.items()}, "resumed": skipped}
 
 
-def run_dask(cfg: Config, address: str, *, partition_bytes: int = 256 * 1024 * 1024, client=None) -> Summary:
+def run_dask(
+    cfg: Config, address: str, *, partition_bytes: int = 256 * 1024 * 1024, client=None
+) -> Summary:
     """Run cfg on the Dask scheduler at address (`local`: a local cluster); returns the summary."""
     from dask.distributed import Client, LocalCluster, as_completed
 
@@ -93,9 +101,18 @@ def run_dask(cfg: Config, address: str, *, partition_bytes: int = 256 * 1024 * 1
         done = output.load_done(cfg.output) if cfg.resume else None
         done_ref = client.scatter(done, broadcast=True) if done is not None else None
         parts = partitions(srcs, partition_bytes)
-        task_cfg = Config(inputs=[], output="", jobs=1, options=cfg.options, kind=cfg.kind,
-                          html_field=cfg.html_field, url_field=cfg.url_field)
-        futures = client.map(score_partition, parts, cfg=task_cfg, done=done_ref, retries=1, pure=False)
+        task_cfg = Config(
+            inputs=[],
+            output="",
+            jobs=1,
+            options=cfg.options,
+            kind=cfg.kind,
+            html_field=cfg.html_field,
+            url_field=cfg.url_field,
+        )
+        futures = client.map(
+            score_partition, parts, cfg=task_cfg, done=done_ref, retries=1, pure=False
+        )
         failed = 0
         with output.Writer(cfg.output, append=cfg.resume) as writer:
             for future in as_completed(futures):

@@ -15,7 +15,9 @@ log = logging.getLogger(__name__)
 
 def key_hash(key: str) -> int:
     """A 64-bit hash of a record key: resume sets of millions of keys stay small as integers."""
-    return int.from_bytes(hashlib.blake2b(key.encode("utf-8", "surrogatepass"), digest_size=8).digest(), "little")
+    return int.from_bytes(
+        hashlib.blake2b(key.encode("utf-8", "surrogatepass"), digest_size=8).digest(), "little"
+    )
 
 
 class DoneKeys:
@@ -52,7 +54,9 @@ def load_done(path: str) -> DoneKeys:
             hashes.append(key_hash(key))
             good_end += len(line)
     if good_end < os.path.getsize(path):
-        log.warning("%s: dropping a torn last line (%d bytes)", path, os.path.getsize(path) - good_end)
+        log.warning(
+            "%s: dropping a torn last line (%d bytes)", path, os.path.getsize(path) - good_end
+        )
         with open(path, "r+b") as f:
             f.truncate(good_end)
     return DoneKeys(hashes)
@@ -68,7 +72,7 @@ def _plain(value: object) -> object:
 
 
 class Writer:
-    """Appends one JSON object per line; each line goes out in one write, so a kill never splits two."""
+    """Appends one JSON object per line, each in one write, so a kill never splits two."""
 
     def __init__(self, path: str, *, append: bool) -> None:
         self.path = path

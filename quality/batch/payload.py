@@ -8,11 +8,15 @@ from __future__ import annotations
 
 import zlib
 
-MAX_BODY_BYTES = 32 * 1024 * 1024  # decoded bodies are cut here and flagged `http_body_cut_at_limit`
+MAX_BODY_BYTES = (
+    32 * 1024 * 1024
+)  # decoded bodies are cut here and flagged `http_body_cut_at_limit`
 _PIECE = 16 * 1024  # compressed bytes fed at a time, so the cap is checked as output grows
 
 
-def decode_body(body: bytes, content_encoding: str | None, chunked: bool) -> tuple[bytes, tuple[str, ...]]:
+def decode_body(
+    body: bytes, content_encoding: str | None, chunked: bool
+) -> tuple[bytes, tuple[str, ...]]:
     """The page bytes from an HTTP body, with flags for what was broken or cut."""
     flags: list[str] = []
     if chunked:

@@ -1,4 +1,4 @@
-"""One batch run on this machine: read, (count site templates), score in the pool, write, summarise."""
+"""One batch run on this machine: read, count site templates, score in the pool, write."""
 
 from __future__ import annotations
 
@@ -89,17 +89,24 @@ def run_local(cfg: Config) -> Summary:
     if cfg.sites:
         from .sites import count_sites, templates
 
-        counted = count_sites(_todo(srcs, cfg, sources.ReadTotals(), done, summary), jobs, cfg.options)
+        counted = count_sites(
+            _todo(srcs, cfg, sources.ReadTotals(), done, summary), jobs, cfg.options
+        )
         repeats = templates(counted)
         summary.resumed = 0
-        summary.sites = {"sites": len(counted), "with_template": len(repeats),
-                         "template_keys": sum(len(k) for k in repeats.values())}
+        summary.sites = {
+            "sites": len(counted),
+            "with_template": len(repeats),
+            "template_keys": sum(len(k) for k in repeats.values()),
+        }
     totals = sources.ReadTotals()
     total = len(srcs) if all(s.kind == "html" for s in srcs) else None
     bar = _progress(total, cfg.progress)
     try:
         with output.Writer(cfg.output, append=cfg.resume) as writer:
-            for record, result in run(_todo(srcs, cfg, totals, done, summary), jobs, cfg.options, repeats):
+            for record, result in run(
+                _todo(srcs, cfg, totals, done, summary), jobs, cfg.options, repeats
+            ):
                 line = make_line(record, result)
                 writer.write(line)
                 summary.add(line)

@@ -47,7 +47,9 @@ class SiteCounts:
 def count_sites(records: Iterable[Record], jobs: int, options: Options) -> dict[str, SiteCounts]:
     """Run the first pass over records; pages that fail here are simply not counted."""
     sites: dict[str, SiteCounts] = {}
-    first = Options(timeout=options.timeout, memory_mb=options.memory_mb, mode="keys", scorer=options.scorer)
+    first = Options(
+        timeout=options.timeout, memory_mb=options.memory_mb, mode="keys", scorer=options.scorer
+    )
     for record, result in run(records, jobs, first):
         if "keys" in result:
             sites.setdefault(record.site, SiteCounts()).add(result["keys"])

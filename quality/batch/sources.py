@@ -112,13 +112,20 @@ def walk(top: str) -> Iterator[str]:
         path = stack.pop()
         if os.path.isdir(path) and (path == top or not os.path.islink(path)):
             # pushed in reverse, so the smallest name comes off the stack first
-            stack.extend(os.path.join(path, name) for name in sorted(os.listdir(path), reverse=True))
+            stack.extend(
+                os.path.join(path, name) for name in sorted(os.listdir(path), reverse=True)
+            )
         elif os.path.isfile(path):
             yield path
 
 
-def read(sources: Iterable[Source], totals: ReadTotals, *, html_field: str = "html",
-         url_field: str = "url") -> Iterator[Record]:
+def read(
+    sources: Iterable[Source],
+    totals: ReadTotals,
+    *,
+    html_field: str = "html",
+    url_field: str = "url",
+) -> Iterator[Record]:
     """Every record of every source, in order."""
     for src in sources:
         if src.kind == "warc":
@@ -180,7 +187,9 @@ def read_jsonl(src: Source, *, html_field: str, url_field: str) -> Iterator[Reco
             line = raw.decode("utf-8", "replace")
             if not line.strip():
                 continue
-            rec = Record(f"{src.path}:{number}", {"source": "jsonl", "path": src.path, "line": number})
+            rec = Record(
+                f"{src.path}:{number}", {"source": "jsonl", "path": src.path, "line": number}
+            )
             try:
                 obj = json.loads(line)
             except ValueError as exc:
@@ -188,7 +197,10 @@ def read_jsonl(src: Source, *, html_field: str, url_field: str) -> Iterator[Reco
                 yield rec
                 continue
             if not isinstance(obj, dict) or not isinstance(obj.get(html_field), str):
-                rec.error, rec.detail = "jsonl_html_field_missing", f"no string field {html_field!r}"
+                rec.error, rec.detail = (
+                    "jsonl_html_field_missing",
+                    f"no string field {html_field!r}",
+                )
                 yield rec
                 continue
             url = obj.get(url_field)
@@ -233,7 +245,9 @@ def _from_frame(path: str, frame: warc.Frame, tally: warc.FileTotals) -> Iterato
     except ValueError as exc:
         tally.errors += 1
         tally.add_fault(warc.Fault(frame.offset, "warc_record_unreadable"))
-        yield _warc_record(path, frame.offset, frame.inner, error="warc_record_unreadable", detail=str(exc))
+        yield _warc_record(
+            path, frame.offset, frame.inner, error="warc_record_unreadable", detail=str(exc)
+        )
         return
     if http is None:
         tally.other_records += 1
@@ -245,12 +259,23 @@ def _from_frame(path: str, frame: warc.Frame, tally: warc.FileTotals) -> Iterato
             tally.add_fault(warc.Fault(frame.offset, reason))
     rec = _warc_record(path, frame.offset, frame.inner, record_id=http.record_id)
     rec.html, rec.url, rec.encoding = http.body, http.url, http.charset
-    rec.content_encoding, rec.chunked, rec.flags = http.content_encoding, http.chunked, frame.repairs
+    rec.content_encoding, rec.chunked, rec.flags = (
+        http.content_encoding,
+        http.chunked,
+        frame.repairs,
+    )
     yield rec
 
 
-def _warc_record(path: str, offset: int, inner: int, *, record_id: str | None = None,
-                 error: str | None = None, detail: str = "") -> Record:
+def _warc_record(
+    path: str,
+    offset: int,
+    inner: int,
+    *,
+    record_id: str | None = None,
+    error: str | None = None,
+    detail: str = "",
+) -> Record:
     key = f"{path}@{offset}" + (f"#{inner}" if inner else "")
     identity = {"source": "warc", "file": path, "offset": offset, "record_id": record_id}
     if inner:

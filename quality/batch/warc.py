@@ -26,7 +26,9 @@ log = logging.getLogger(__name__)
 HEADER_MAGIC = b"WARC/1."
 GZIP_MAGIC = b"\x1f\x8b\x08"
 MAX_HEADER_BYTES = 64 * 1024  # WARC header blocks are a few hundred bytes; more means no header
-MAX_RECORD_BYTES = 64 * 1024 * 1024  # larger records are skipped with an error line, to bound memory
+MAX_RECORD_BYTES = (
+    64 * 1024 * 1024
+)  # larger records are skipped with an error line, to bound memory
 SCAN_CHUNK = 1024 * 1024
 HTML_TYPES = ("text/html", "application/xhtml+xml", "application/xml", "text/xml")
 # a version line followed by a header field: specific enough to resync on anywhere, even after junk
@@ -98,7 +100,9 @@ class FileTotals:
             "repaired": self.repaired,
             "errors": self.errors,
             "junk_bytes": self.junk_bytes,
-            "faults": [{"offset": f.offset, "reason": f.reason, "length": f.length} for f in self.faults],
+            "faults": [
+                {"offset": f.offset, "reason": f.reason, "length": f.length} for f in self.faults
+            ],
         }
 
 
@@ -185,7 +189,9 @@ def _plain_frames(
             gap = _read_at(f, pos, (nxt if nxt >= 0 else size) - pos)
             junk = gap.lstrip(b"\x00\r\n\t ")
             if junk.strip(b"\x00\r\n\t "):  # blank lines between records are not junk
-                yield Fault(base if inner else pos + len(gap) - len(junk), "warc_junk_skipped", len(junk))
+                yield Fault(
+                    base if inner else pos + len(gap) - len(junk), "warc_junk_skipped", len(junk)
+                )
             pos = nxt
             continue
         block = _read_at(f, pos, MAX_HEADER_BYTES)
@@ -198,7 +204,9 @@ def _plain_frames(
             pos = _next_header(f, pos + 1, size)
             continue
         inner_header = _HEADER_RE.search(block, 1, cut)
-        if inner_header:  # a header cut short and followed by the next record's: lose only the first
+        if (
+            inner_header
+        ):  # a header cut short and followed by the next record's: lose only the first
             yield Fault(here, "warc_header_unterminated", inner=index if inner else 0)
             index += 1
             pos += inner_header.start(1)
@@ -247,9 +255,23 @@ def _gzip_frames(f: BinaryIO, start: int, stop: int, size: int) -> Iterator[Fram
             if isinstance(item, Frame):
                 if ok and item.repairs == ("warc_record_truncated",):
                     # the member is whole, so the record was not cut: its length was wrong
-                    item = Frame(item.offset, item.inner, item.header, item.content, ("warc_content_length_wrong",))
-                elif not ok and not item.repairs:  # whole as far as it goes, but its member is broken
-                    item = Frame(item.offset, item.inner, item.header, item.content, ("warc_gzip_member_broken",))
+                    item = Frame(
+                        item.offset,
+                        item.inner,
+                        item.header,
+                        item.content,
+                        ("warc_content_length_wrong",),
+                    )
+                elif (
+                    not ok and not item.repairs
+                ):  # whole as far as it goes, but its member is broken
+                    item = Frame(
+                        item.offset,
+                        item.inner,
+                        item.header,
+                        item.content,
+                        ("warc_gzip_member_broken",),
+                    )
             yield item
         if not ok:
             yield Fault(pos, "warc_gzip_corrupt" if used < size - pos else "warc_gzip_truncated")
@@ -288,7 +310,7 @@ def _inflate_member(f: BinaryIO, pos: int, size: int) -> tuple[bytes | None, int
 
 
 def parse_frame(frame: Frame) -> HttpRecord | None:
-    """The HTML response in a frame, or None for other record types; raises ValueError if unreadable."""
+    """The HTML response in a frame, None for other records; ValueError if unreadable."""
     from warcio.archiveiterator import ArchiveIterator
 
     fixed = _LENGTH_RE.sub(b"", frame.header + b"\r\n")

@@ -55,10 +55,22 @@ class _Worker:
     def __init__(self, options: Options) -> None:
         to_child_r, to_child_w = os.pipe()
         from_child_r, from_child_w = os.pipe()
-        args = [sys.executable, "-m", "quality.batch.workers", str(to_child_r), str(from_child_w),
-                pickle.dumps(options).hex()]
-        self.proc = subprocess.Popen(args, pass_fds=(to_child_r, from_child_w), stdin=subprocess.DEVNULL,
-                                     stdout=subprocess.DEVNULL, close_fds=True, env=_child_env())
+        args = [
+            sys.executable,
+            "-m",
+            "quality.batch.workers",
+            str(to_child_r),
+            str(from_child_w),
+            pickle.dumps(options).hex(),
+        ]
+        self.proc = subprocess.Popen(
+            args,
+            pass_fds=(to_child_r, from_child_w),
+            stdin=subprocess.DEVNULL,
+            stdout=subprocess.DEVNULL,
+            close_fds=True,
+            env=_child_env(),
+        )
         os.close(to_child_r)
         os.close(from_child_w)
         self.send_conn = Connection(to_child_w, readable=False)
@@ -70,7 +82,14 @@ class _Worker:
 
     def send(self, task: int, record: Record, site_repeats: frozenset[int] | None) -> None:
         self.record, self.task, self.started = record, task, time.monotonic()
-        job = (record.html, record.url, record.encoding, record.content_encoding, record.chunked, site_repeats)
+        job = (
+            record.html,
+            record.url,
+            record.encoding,
+            record.content_encoding,
+            record.chunked,
+            site_repeats,
+        )
         self.send_conn.send((task, job))
 
     def kill(self) -> int | None:
@@ -113,8 +132,9 @@ class Pool:
         self.workers = [_Worker(options) for _ in range(max(1, jobs))]
         self._task = 0
 
-    def run(self, records: Iterable[Record],
-            site_repeats: dict[str, frozenset[int]] | None = None) -> Iterator[tuple[Record, dict]]:
+    def run(
+        self, records: Iterable[Record], site_repeats: dict[str, frozenset[int]] | None = None
+    ) -> Iterator[tuple[Record, dict]]:
         """Score records; yield (record, result) as each finishes, exactly one per record."""
         it = iter(records)
         workers, limit = self.workers, self.options.timeout
@@ -139,7 +159,9 @@ class Pool:
                     return
                 now = time.monotonic()
                 timeout = min((w.started + limit - now for w in busy), default=None)
-                ready = wait([w.conn for w in workers], None if timeout is None else max(timeout, 0))
+                ready = wait(
+                    [w.conn for w in workers], None if timeout is None else max(timeout, 0)
+                )
                 for i, w in enumerate(workers):
                     if w.conn in ready:
                         result, alive = _receive(w)
@@ -172,8 +194,12 @@ class Pool:
         self.workers = []
 
 
-def run(records: Iterable[Record], jobs: int, options: Options,
-        site_repeats: dict[str, frozenset[int]] | None = None) -> Iterator[tuple[Record, dict]]:
+def run(
+    records: Iterable[Record],
+    jobs: int,
+    options: Options,
+    site_repeats: dict[str, frozenset[int]] | None = None,
+) -> Iterator[tuple[Record, dict]]:
     """Score records on a fresh pool of `jobs` workers; yield (record, result) as each finishes."""
     pool = Pool(jobs, options)
     try:
@@ -183,7 +209,7 @@ def run(records: Iterable[Record], jobs: int, options: Options,
 
 
 def _receive(w: _Worker) -> tuple[tuple[Record, dict] | None, bool]:
-    """Read one message from a worker: (finished record and result, or None; worker still usable)."""
+    """One message from a worker: (finished record and result, or None; worker usable)."""
     try:
         task, result = w.conn.recv()
     except (EOFError, OSError):
@@ -195,9 +221,15 @@ def _receive(w: _Worker) -> tuple[tuple[Record, dict] | None, bool]:
         code = w.kill()
         if record is None:
             if not w.ready:
-                raise RuntimeError(f"a batch worker exited while starting (exit code {code}); see stderr")
+                raise RuntimeError(
+                    f"a batch worker exited while starting (exit code {code}); see stderr"
+                )
             return None, False
-        detail = f"worker died with signal {-code}" if code and code < 0 else f"worker exited with code {code}"
+        detail = (
+            f"worker died with signal {-code}"
+            if code and code < 0
+            else f"worker exited with code {code}"
+        )
         return (record, failure("error", "worker_crashed", detail)), False
     if task == 0:  # the worker's hello after its imports
         w.ready = True
@@ -213,8 +245,16 @@ def _receive(w: _Worker) -> tuple[tuple[Record, dict] | None, bool]:
 
 def failure(status: str, reason: str, detail: str = "") -> dict:
     """The result for a record that got no verdict."""
-    return {"status": status, "label": None, "scores": None, "reasons": [reason], "flags": [],
-            "encoding": None, "title": None, "error": detail}
+    return {
+        "status": status,
+        "label": None,
+        "scores": None,
+        "reasons": [reason],
+        "flags": [],
+        "encoding": None,
+        "title": None,
+        "error": detail,
+    }
 
 
 # ---- the worker side -------------------------------------------------------------------------
@@ -271,7 +311,11 @@ def _work(job: tuple, scorer, options: Options) -> dict:
         from quality.blocks import text_key
         from quality.pipeline import page_blocks
 
-        return {"keys": sorted({text_key(b.text) for b in page_blocks(html, encoding=encoding) if b.text})}
+        return {
+            "keys": sorted(
+                {text_key(b.text) for b in page_blocks(html, encoding=encoding) if b.text}
+            )
+        }
     report = scorer(html, url=url, encoding=encoding, site_repeats=repeats)
     if isinstance(report, dict):
         out = dict(report)
@@ -290,7 +334,11 @@ def _serve(read_fd: int, write_fd: int, options: Options) -> None:
     inbox, outbox = Connection(read_fd, writable=False), Connection(write_fd, readable=False)
     scorer = _load(options.scorer)
     try:  # load lazy models now, so the first record's deadline is about the page, not the start-up
-        _work((b"<html><body><p>Warming up.</p></body></html>", None, None, None, False, None), scorer, options)
+        _work(
+            (b"<html><body><p>Warming up.</p></body></html>", None, None, None, False, None),
+            scorer,
+            options,
+        )
     except Exception:  # a scorer that cannot even do this will say why on every record
         pass
     if options.memory_mb > 0:
