@@ -5,6 +5,7 @@ size and times them. Where no trained block model is present, the classifier is 
 stand-in that calls every block article: these tests are about what reaches it, not its labels.
 """
 
+import contextlib
 import gzip
 import json
 import random
@@ -12,6 +13,7 @@ import zlib
 
 import brotli
 import pytest
+from threadpoolctl import threadpool_limits
 
 import quality
 from quality import model
@@ -46,9 +48,21 @@ def check_with_model_or_stand_in(monkeypatch):
     return quality.check
 
 
+@contextlib.contextmanager
+def one_thread():
+    """Native thread pools cut to one thread while the block lives.
+
+    sklearn's HistGradientBoosting predicts a page of a few blocks with OpenMP threads; on a
+    machine with more runnable work than cores those threads stall for up to seconds per page.
+    """
+    with threadpool_limits(1):
+        yield
+
+
 @pytest.fixture
 def check(monkeypatch):
-    return check_with_model_or_stand_in(monkeypatch)
+    with one_thread():
+        yield check_with_model_or_stand_in(monkeypatch)
 
 
 def texts(report):

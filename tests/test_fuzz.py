@@ -5,7 +5,7 @@ import gzip
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from test_bad_input import check_with_model_or_stand_in
+from test_bad_input import check_with_model_or_stand_in, one_thread
 
 from quality.decode import decode, prescan
 from quality.inputs import Limits, prepare
@@ -14,7 +14,8 @@ from quality.records import PageReport, Status
 
 @pytest.fixture
 def check(monkeypatch):
-    return check_with_model_or_stand_in(monkeypatch)
+    with one_thread():
+        yield check_with_model_or_stand_in(monkeypatch)
 
 
 FUZZ = settings(
