@@ -132,8 +132,8 @@ def _emit(blocks: list, parts: list, stack: list, owner: list, link_chars: int, 
         )
 
 
-def segment(root) -> list[Block]:
-    """Cut a parsed page into blocks of visible text, in document order."""
+def segment(root, max_blocks: int | None = None) -> list[Block]:
+    """Cut a parsed page into blocks of visible text, in document order, stopping at `max_blocks`."""
     # The hot loop touches only local names and does per element only what the cut needs: the
     # element's kind, its text and tail. A block's context (class/id words, regions, heading, path)
     # is computed when a block is emitted, for the open elements that lack it, so the many elements
@@ -169,6 +169,8 @@ def segment(root) -> list[Block]:
             if kind == _BLOCK:
                 if parts:
                     _emit(blocks, parts, stack, owner, link_chars, n_links)
+                    if max_blocks is not None and len(blocks) >= max_blocks:
+                        return blocks
                 link_chars = n_links = 0
                 owner.append(entry)
             elif kind == _BR:
@@ -189,6 +191,8 @@ def segment(root) -> list[Block]:
             if kind == _BLOCK:
                 if parts:
                     _emit(blocks, parts, stack, owner, link_chars, n_links)
+                    if max_blocks is not None and len(blocks) >= max_blocks:
+                        return blocks
                 link_chars = n_links = 0
                 owner.pop()
             elif kind == _LINK and link_depth:

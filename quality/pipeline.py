@@ -9,6 +9,10 @@ from .dom import parse, shell_reasons, title_of
 from .inputs import prepare
 from .records import Block, Label, PageReport, Status, uniform_scores
 
+# Real pages have a few hundred blocks (dataset pages: median 105, largest 1,921); past this the rest of the
+# page is dropped and flagged `too_many_blocks`, so a 20 MB page of one-word paragraphs stays cheap.
+MAX_BLOCKS = 10_000
+
 
 def _check_type(html: object) -> None:
     if not isinstance(html, (str, bytes, bytearray, memoryview)):
@@ -22,7 +26,7 @@ def page_blocks(html: str | bytes, *, encoding: str | None = None) -> list[Block
     if prepared.text is None:
         return []
     parsed = parse(prepared.text)
-    return [] if parsed.root is None else segment(parsed.root)
+    return [] if parsed.root is None else segment(parsed.root, MAX_BLOCKS)
 
 
 def check(
@@ -60,7 +64,9 @@ def check(
     flags = prepared.flags + parsed.flags
     if parsed.root is None:
         return _unscored(Status.SKIPPED, prepared.reasons + ("no_markup",), flags, prepared.encoding, url)
-    blocks = segment(parsed.root)
+    blocks = segment(parsed.root, MAX_BLOCKS)
+    if len(blocks) >= MAX_BLOCKS:
+        flags += ("too_many_blocks",)
     title = title_of(parsed.root)
     if not blocks:
         reasons = prepared.reasons + (shell_reasons(parsed.root) or ("no_visible_text",))
@@ -69,12 +75,14 @@ def check(
     from .model import classify  # the model loads on first use, not at import
 
     verdict = classify(blocks, title=title, url=url, site_repeats=site_repeats)
-    degraded = prepared.status is Status.DEGRADED or bool(parsed.flags)
+    # What the parse or the segmenter had to cut or repair is a reason for `degraded` as well.
+    repaired = flags[len(prepared.flags):]
+    degraded = prepared.status is Status.DEGRADED or bool(repaired)
     return PageReport(
         status=Status.DEGRADED if degraded else Status.OK,
         label=verdict.label,
         scores=verdict.scores,
-        reasons=prepared.reasons + verdict.reasons,
+        reasons=prepared.reasons + repaired + verdict.reasons,
         flags=flags,
         encoding=prepared.encoding,
         blocks=verdict.blocks,
