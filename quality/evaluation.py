@@ -22,19 +22,27 @@ class SetScores:
     block_f1: float | None = None
     teaser_recall: float | None = None  # L3S class 4 labelled boilerplate
     teasers: int = 0
+    teaser_detect_precision: float | None = None  # blocks given a teaser__ reason that are class 4
+    teaser_detect_recall: float | None = None  # class 4 blocks given a teaser__ reason
 
 
-# A labeller takes a page's blocks and title and returns whether each block is article.
-Labeller = Callable[[Sequence[Block], str], np.ndarray]
+# A labeller takes a page's blocks and title and returns whether each block is article, and
+# optionally whether each was recognised as a teaser.
+Labeller = Callable[[Sequence[Block], str], "np.ndarray | tuple[np.ndarray, np.ndarray]"]
 
 
 def model_labeller() -> Labeller:
-    """The committed model's article decisions."""
+    """The committed model's article decisions and teaser detections."""
     from .model import classify
 
-    def label(blocks: Sequence[Block], title: str) -> np.ndarray:
+    def label(blocks: Sequence[Block], title: str) -> tuple[np.ndarray, np.ndarray]:
         verdict = classify(blocks, title=title)
-        return np.array([r.label.value == "article" for r in verdict.blocks], dtype=bool)
+        article = np.array([r.label.value == "article" for r in verdict.blocks], dtype=bool)
+        teaser = np.array(
+            [not a and any(c.startswith("teaser__") for c in r.reasons) for a, r in zip(article, verdict.blocks)],
+            dtype=bool,
+        )
+        return article, teaser
 
     return label
 
@@ -51,9 +59,11 @@ def evaluate(pages: Sequence[corpus.Page], labeller: Labeller, by: str = "set") 
     counts: dict[str, list[tuple[int, int, int]]] = defaultdict(list)
     block = defaultdict(lambda: np.zeros(3))  # tp, fp, fn
     teaser = defaultdict(lambda: np.zeros(2))  # caught, total
+    detect = defaultdict(lambda: np.zeros(3))  # detected and class 4, detected, class 4
     for page in pages:
         blocks, title = corpus.page_blocks(page)
-        pred = labeller(blocks, title) if blocks else np.zeros(0, dtype=bool)
+        out = labeller(blocks, title) if blocks else np.zeros(0, dtype=bool)
+        pred, flagged = out if isinstance(out, tuple) else (out, None)
         text = "\n".join(b.text for b, a in zip(blocks, pred) if a)
         group = page.set if by == "set" else page_language(blocks)
         counts[group].append(corpus.match_counts(text, corpus.gold_text(page)))
@@ -63,6 +73,8 @@ def evaluate(pages: Sequence[corpus.Page], labeller: Labeller, by: str = "set") 
             block[page.set] += (np.sum(pred & truth), np.sum(pred & ~truth), np.sum(~pred & truth))
             is4 = np.asarray(gold.l3s_class) == 4
             teaser[page.set] += (np.sum(is4 & ~pred), np.sum(is4))
+            if flagged is not None:
+                detect[page.set] += (np.sum(is4 & flagged), np.sum(flagged), np.sum(is4))
     out = []
     for name in sorted(counts, key=lambda k: (-len(counts[k]), k)) if by != "set" else sorted(counts):
         kw = {}
@@ -75,6 +87,10 @@ def evaluate(pages: Sequence[corpus.Page], labeller: Labeller, by: str = "set") 
                 block_precision=p, block_recall=r, block_f1=2 * p * r / (p + r) if p + r else 0.0,
                 teaser_recall=caught / total if total else None, teasers=int(total),
             )
+            if name in detect:
+                both, flagged, actual = detect[name]
+                kw["teaser_detect_precision"] = both / flagged if flagged else None
+                kw["teaser_detect_recall"] = both / actual if actual else None
         out.append(SetScores(name, len(counts[name]), corpus.main_text_score(counts[name]), **kw))
     return out
 
@@ -90,4 +106,112 @@ def format_table(rows: Sequence[SetScores]) -> str:
             if r.block_f1 is not None else f"{'':>6} {'':>6} {'':>6} {'':>8}"
         )
         lines.append(f"{r.set:<16} {r.pages:5d} {m.f1:6.3f} {m.precision:6.3f} {m.recall:6.3f}  {blk}")
+    return "\n".join(lines)
+
+
+def format_teasers(rows: Sequence[SetScores]) -> str:
+    """Teaser lines for the sets with L3S class 4."""
+    lines = []
+    for r in rows:
+        if r.teasers:
+            fmt = lambda v: "n/a" if v is None else f"{v:.3f}"  # noqa: E731
+            lines.append(
+                f"{r.set}: {r.teasers} class-4 teaser blocks; recall as boilerplate {fmt(r.teaser_recall)}; "
+                f"teaser detection (a teaser__ reason) precision {fmt(r.teaser_detect_precision)} "
+                f"recall {fmt(r.teaser_detect_recall)}"
+            )
+    return "\n".join(lines)
+
+
+PAGE_KINDS = ("original", "removed", "spun", "salad", "stuffed")
+EXPECTED = {"original": "article", "removed": "boilerplate", "spun": "low_quality", "salad": "low_quality", "stuffed": "low_quality"}
+DEGRADE_MIN_WORDS = 12
+
+
+@dataclass(frozen=True, slots=True)
+class PageLabelScores:
+    kinds: dict[str, int]  # pages per kind
+    confusion: dict[str, dict[str, int]]  # expected label -> predicted label -> pages
+    accuracy: float
+    degraded_blocks_caught: float  # degraded article blocks labelled low_quality
+    clean_article_blocks_flagged: float  # untouched article blocks labelled low_quality (false alarms)
+
+
+def page_variants(blocks: list[Block], article: Sequence[bool], page_no: int, lang: str):
+    """The page as it is, with its article removed, and with its article degraded (English pages)."""
+    import random
+    from dataclasses import replace
+
+    from .augment import degrade
+    from .train import without_article
+
+    yield "original", blocks, None
+    rest = without_article(blocks, article)
+    if rest:
+        yield "removed", rest, None
+    if lang != "en":
+        return
+    kind = ("spun", "salad", "stuffed")[page_no % 3]
+    rng = random.Random(page_no)
+    changed = []
+    out = []
+    for b, a in zip(blocks, article):
+        if a and b.n_words >= DEGRADE_MIN_WORDS:
+            text = " ".join(degrade(b.text, kind, rng).split())
+            b = replace(b, text=text, link_chars=min(b.link_chars, len(text)))
+            changed.append(b.index)
+        out.append(b)
+    if changed:
+        yield kind, out, set(changed)
+
+
+def evaluate_page_labels(pages: Sequence[corpus.Page]) -> PageLabelScores:
+    """Page label accuracy and confusion on real pages, article-removed pages and degraded pages."""
+    from .features.page import page_data
+    from .model import classify
+
+    confusion: dict[str, dict[str, int]] = defaultdict(lambda: defaultdict(int))
+    kinds: dict[str, int] = defaultdict(int)
+    caught = degraded = flagged = clean = 0
+    for page_no, page in enumerate(pages):
+        blocks, title = corpus.page_blocks(page)
+        if not blocks:
+            continue
+        gold = corpus.label_blocks(blocks, corpus.gold_words(page), l3s=page.gold_format == "l3s-spans")
+        if not any(gold.article):
+            continue
+        lang = page_data(blocks).lang
+        for kind, variant, changed in page_variants(blocks, gold.article, page_no, lang):
+            verdict = classify(variant, title=title)
+            kinds[kind] += 1
+            confusion[EXPECTED[kind]][verdict.label.value] += 1
+            if kind == "original":
+                for r, a in zip(verdict.blocks, gold.article):
+                    if a and r.block.n_words >= DEGRADE_MIN_WORDS:
+                        clean += 1
+                        flagged += r.label.value == "low_quality"
+            elif changed:
+                for r in verdict.blocks:
+                    if r.block.index in changed:
+                        degraded += 1
+                        caught += r.label.value == "low_quality"
+    total = sum(kinds.values())
+    right = sum(confusion[e][e] for e in confusion)
+    return PageLabelScores(
+        dict(kinds), {k: dict(v) for k, v in confusion.items()}, right / total if total else 0.0,
+        caught / degraded if degraded else 0.0, flagged / clean if clean else 0.0,
+    )
+
+
+def format_page_labels(s: PageLabelScores) -> str:
+    """The page-label confusion matrix as text."""
+    labels = ("article", "boilerplate", "low_quality")
+    corner = "expected / predicted"
+    lines = [f"pages per kind: {s.kinds}", f"accuracy {s.accuracy:.3f}",
+             f"{corner:<24}" + "".join(f"{lab:>13}" for lab in labels)]
+    for e in labels:
+        row = s.confusion.get(e, {})
+        lines.append(f"{e:<24}" + "".join(f"{row.get(p, 0):>13d}" for p in labels))
+    lines.append(f"degraded article blocks labelled low_quality: {s.degraded_blocks_caught:.3f}")
+    lines.append(f"clean article blocks labelled low_quality (false alarms): {s.clean_article_blocks_flagged:.3f}")
     return "\n".join(lines)

@@ -9,6 +9,7 @@ decides. Both are one `predict_proba` call per page. Reasons name the features b
 from __future__ import annotations
 
 import logging
+import os
 from collections.abc import Collection, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -70,9 +71,18 @@ class BlockModel:
     first: object
     second: object | None
     feature_names: tuple[str, ...]
-    threshold: float = 0.5
     versions: dict[str, str] = field(default_factory=dict)
     format: int = FORMAT
+    lowq: object | None = None  # the low-quality stage, on prose-like blocks
+    lowq_uses_spin: bool = False
+
+    def low_quality_scores(self, texts: list[str], lang: str) -> np.ndarray:
+        """Probability that each text is spun, salad or stuffed rather than written prose."""
+        if self.lowq is None or not texts:
+            return np.zeros(len(texts))
+        from .features.lowq import stage_matrix
+
+        return self.lowq.predict_proba(stage_matrix(texts, lang, self.lowq_uses_spin))[:, 1]
 
     def article_scores(self, X: np.ndarray, chars: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """First- and second-pass probabilities that each block is article."""
@@ -86,7 +96,8 @@ class BlockModel:
 def model_paths() -> list[Path]:
     """Where the model may be: the source tree's models/, then the copy packed into the wheel."""
     here = Path(__file__).resolve().parent
-    return [here.parent / "models" / MODEL_NAME, here / "models" / MODEL_NAME]
+    override = os.environ.get("QUALITY_BLOCK_MODEL")  # for trying a freshly trained model
+    return ([Path(override)] if override else []) + [here.parent / "models" / MODEL_NAME, here / "models" / MODEL_NAME]
 
 
 @lru_cache(maxsize=1)
@@ -108,18 +119,19 @@ def load_model() -> BlockModel:
 
 
 # (feature, threshold, above?) -> reason, for the label the reason supports.
+# Most specific first: a block's reasons are the first few that fire.
 _BOILERPLATE_EVIDENCE = (
-    ("links__char_share", 0.5, True, "links__dense"),
-    ("template__class_words_inner", 0.5, True, "template__class_words"),
     ("template__text_copyright", 0.5, True, "template__copyright"),
     ("template__text_legal", 0.5, True, "template__legal_text"),
     ("template__text_form", 0.5, True, "template__form_text"),
     ("template__text_subscribe", 0.5, True, "template__subscribe_text"),
     ("template__text_read_more", 0.5, True, "teaser__read_more"),
-    ("template__repeat_in_page", 0.5, True, "template__repeated_in_page"),
-    ("template__site_repeat", 0.5, True, "template__site_repeat"),
     ("teaser__off_topic", 0.4, True, "teaser__off_topic"),
     ("teaser__ellipsis", 0.5, True, "teaser__cut_snippet"),
+    ("template__site_repeat", 0.5, True, "template__site_repeat"),
+    ("template__repeat_in_page", 0.5, True, "template__repeated_in_page"),
+    ("links__char_share", 0.5, True, "links__dense"),
+    ("template__class_words_inner", 0.5, True, "template__class_words"),
     ("region__nav", 0.5, True, "structure__in_nav"),
     ("region__footer", 0.5, True, "structure__in_footer"),
     ("region__aside", 0.5, True, "structure__in_aside"),
@@ -128,13 +140,13 @@ _BOILERPLATE_EVIDENCE = (
     ("structure__log_words", np.log1p(5), False, "text__short"),
 )
 _ARTICLE_EVIDENCE = (
+    ("structure__is_heading", 0.5, True, "structure__heading"),
+    ("template__title_overlap", 0.5, True, "text__title_words"),
     ("structure__log_words", np.log1p(30), True, "text__long"),
     ("text__stopword_share", 0.25, True, "text__prose_function_words"),
     ("text__ends_sentence", 0.5, True, "text__full_sentences"),
     ("template__class_article_inner", 0.5, True, "template__article_class"),
     ("region__main", 0.5, True, "structure__in_main"),
-    ("template__title_overlap", 0.5, True, "text__title_words"),
-    ("structure__is_heading", 0.5, True, "structure__heading"),
     ("links__char_share", 0.1, False, "links__sparse"),
 )
 
@@ -169,6 +181,62 @@ def _reasons(X: np.ndarray, is_article: np.ndarray, p1: np.ndarray, p2: np.ndarr
     return out
 
 
+LOWQ_MIN_WORDS = 10  # shorter blocks carry too little text to judge their prose
+LOWQ_MIN_PAGE_CHARS = PAGE_ARTICLE_CHARS
+CLICKBAIT_THRESHOLD = 0.9  # headings of template boxes this baity are calls to action
+
+
+def _lowq_reasons(row: np.ndarray, spin: float | None) -> tuple[str, ...]:
+    from .features.lowq import NAMES
+
+    f = dict(zip(NAMES, row))
+    codes = []
+    if spin is not None and spin >= 0.5:
+        codes.append("spin__unlikely_word_choice")
+    if f["lowq__sentence_end_stopword"] >= 0.3 or f["lowq__stopword_pairs"] >= 0.12:
+        codes.append("lowq__word_salad")
+    if f["lowq__top_word_share"] >= 0.15 or f["lowq__repeated_bigrams"] >= 0.15:
+        codes.append("lowq__keyword_stuffing")
+    return tuple(codes) or ("lowq__unnatural_prose",)
+
+
+def _low_quality(model: BlockModel, blocks, X, page, is_article) -> tuple[np.ndarray, list[tuple[str, ...]]]:
+    """Per block, the low-quality probability (0 where not judged) and the reasons where it is high."""
+    from .features import FEATURE_NAMES
+
+    n = len(blocks)
+    q = np.zeros(n)
+    reasons: list[tuple[str, ...]] = [()] * n
+    if model.lowq is None:
+        return q, reasons
+    link = X[:, FEATURE_NAMES.index("links__char_share")]
+    cand = [k for k in range(n) if len(page.words[k]) >= LOWQ_MIN_WORDS and link[k] < 0.5]
+    if cand:
+        from .features.lowq import stage_matrix
+
+        texts = [blocks[k].text for k in cand]
+        Z = stage_matrix(texts, page.lang or "en", model.lowq_uses_spin)
+        probs = model.lowq.predict_proba(Z)[:, 1]
+        for k, prob, row in zip(cand, probs, Z):
+            q[k] = prob
+            if prob >= 0.3:  # the label can only turn low_quality from about a third up
+                reasons[k] = _lowq_reasons(row[:-1] if model.lowq_uses_spin else row, row[-1] if model.lowq_uses_spin else None)
+    # Bait headings of template boxes ("Stay Ahead Of Everyone") are calls to action.
+    heads = [k for k in range(n) if blocks[k].heading and not is_article[k] and 2 <= len(page.words[k]) <= 12]
+    if heads:
+        try:
+            from .signals import clickbait_scores
+
+            bait = clickbait_scores([blocks[k].text for k in heads])
+        except Exception:  # the clickbait model is optional here: no model file, no judgement
+            bait = [0.0] * len(heads)
+        for k, b in zip(heads, bait):
+            if b >= CLICKBAIT_THRESHOLD:
+                q[k] = max(q[k], float(b))
+                reasons[k] = ("clickbait__headline",)
+    return q, reasons
+
+
 def classify(
     blocks: Sequence[Block],
     *,
@@ -177,32 +245,44 @@ def classify(
     site_repeats: Collection[int] | None = None,
 ) -> Verdict:
     """Label each block and the page from its blocks."""
-    from .features import page_matrix
+    from .features import page_features
 
     model = load_model()
     if not blocks:
         return Verdict((), Label.BOILERPLATE, {"article": 0.0, "boilerplate": 1.0, "low_quality": 0.0}, ("page__no_blocks",))
-    X = page_matrix(blocks, title=title, site_repeats=site_repeats)
-    chars = np.fromiter((len(b.text) for b in blocks), dtype=np.float64, count=len(blocks))
+    X, page = page_features(blocks, title=title, site_repeats=site_repeats)
+    chars = page.chars
     p1, p2 = model.article_scores(X, chars)
-    is_article = p2 >= model.threshold
+    is_article = p2 >= 0.5
     reasons = _reasons(X, is_article, p1, p2)
-    reports = tuple(
-        BlockReport(
-            block,
-            Label.ARTICLE if is_article[k] else Label.BOILERPLATE,
-            {"article": float(p2[k]), "boilerplate": float(1.0 - p2[k]), "low_quality": 0.0},
-            reasons[k],
-        )
-        for k, block in enumerate(blocks)
-    )
-    article_chars = float(chars[is_article].sum())
-    share = min(article_chars / (2 * PAGE_ARTICLE_CHARS), 1.0)
+    q, lowq_reasons = _low_quality(model, blocks, X, page, is_article)
+    scores = np.column_stack([p2 * (1.0 - q), (1.0 - p2) * (1.0 - q), q])
+    labels = scores.argmax(axis=1)  # the label is always the top score
+    is_article = p2 >= 0.5
+    reports = []
+    for k, block in enumerate(blocks):
+        label = _LABELS[labels[k]]
+        why = lowq_reasons[k] if label is Label.LOW_QUALITY else reasons[k]
+        block_scores = dict(zip(("article", "boilerplate", "low_quality"), map(float, scores[k])))
+        reports.append(BlockReport(block, label, block_scores, why))
+    article_chars = float(chars[labels == 0].sum())
+    # Low-quality text counts against the page where it stands in the article's place.
+    lowq_chars = float(chars[(labels == 2) & is_article].sum())
+    label, page_reasons = _page_label(article_chars, lowq_chars)
+    total = article_chars + lowq_chars
+    weight = min(total / (2 * PAGE_ARTICLE_CHARS), 1.0)
+    art = weight * (article_chars / total if total else 0.0)
+    low = weight * (lowq_chars / total if total else 0.0)
+    page_scores = {"article": art, "boilerplate": 1.0 - art - low, "low_quality": low}
+    return Verdict(tuple(reports), label, page_scores, page_reasons)
+
+
+_LABELS = (Label.ARTICLE, Label.BOILERPLATE, Label.LOW_QUALITY)
+
+
+def _page_label(article_chars: float, lowq_chars: float) -> tuple[Label, tuple[str, ...]]:
+    if lowq_chars >= LOWQ_MIN_PAGE_CHARS and lowq_chars >= article_chars:
+        return Label.LOW_QUALITY, ("page__low_quality_text",)
     if article_chars >= PAGE_ARTICLE_CHARS:
-        label, page_reasons = Label.ARTICLE, ("page__article_text",)
-        share = max(share, 0.5)
-    else:
-        label, page_reasons = Label.BOILERPLATE, ("page__no_article",)
-        share = min(share, 0.49)
-    scores = {"article": share, "boilerplate": 1.0 - share, "low_quality": 0.0}
-    return Verdict(reports, label, scores, page_reasons)
+        return Label.ARTICLE, ("page__article_text",)
+    return Label.BOILERPLATE, ("page__no_article",)

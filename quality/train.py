@@ -10,7 +10,8 @@ from __future__ import annotations
 import argparse
 import logging
 import platform
-from dataclasses import dataclass
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import numpy as np
@@ -18,6 +19,7 @@ import numpy as np
 from . import corpus
 from .features import FEATURE_NAMES, page_matrix
 from .model import MODEL_NAME, BlockModel, second_pass_features
+from .records import Block
 
 log = logging.getLogger(__name__)
 
@@ -35,24 +37,47 @@ class Table:
     page: np.ndarray  # row's page number in `pages`
     chars: np.ndarray
     pages: list[corpus.Page]
+    group: np.ndarray  # row's source page: a page and its article-removed copy share it, for folds
 
 
-def build_table(pages: list[corpus.Page]) -> Table:
-    """Features and aligned labels of every block of the pages."""
-    Xs, ys, cls, pg, ch, kept = [], [], [], [], [], []
-    for page in pages:
+REMOVED_EVERY = 3  # every third page also trains as a copy with its article cut out: no article at all
+
+
+def without_article(blocks: list[Block], article: Sequence[bool]) -> list[Block]:
+    """The page's blocks with the article's blocks removed, re-indexed: a page with no article."""
+    kept = [b for b, a in zip(blocks, article) if not a]
+    return [replace(b, index=i) for i, b in enumerate(kept)]
+
+
+def build_table(pages: list[corpus.Page], removed_every: int = REMOVED_EVERY) -> Table:
+    """Features and aligned labels of every block of the pages, plus article-removed copies."""
+    Xs, ys, cls, pg, ch, kept, grp = [], [], [], [], [], [], []
+
+    def add(page, blocks, title, article, classes, source):
+        k = len(kept)
+        kept.append(page)
+        Xs.append(page_matrix(blocks, title=title))
+        ys.append(np.asarray(article, dtype=np.int8))
+        cls.append(np.asarray(classes, dtype=np.int8))
+        pg.append(np.full(len(blocks), k, dtype=np.int32))
+        grp.append(np.full(len(blocks), source, dtype=np.int32))
+        ch.append(np.fromiter((len(b.text) for b in blocks), dtype=np.float64, count=len(blocks)))
+
+    for source, page in enumerate(pages):
         blocks, title = corpus.page_blocks(page)
         if not blocks:
             continue
         labels = corpus.label_blocks(blocks, corpus.gold_words(page), l3s=page.gold_format == "l3s-spans")
-        k = len(kept)
-        kept.append(page)
-        Xs.append(page_matrix(blocks, title=title))
-        ys.append(np.asarray(labels.article, dtype=np.int8))
-        cls.append(np.asarray(labels.l3s_class, dtype=np.int8))
-        pg.append(np.full(len(blocks), k, dtype=np.int32))
-        ch.append(np.fromiter((len(b.text) for b in blocks), dtype=np.float64, count=len(blocks)))
-    return Table(np.vstack(Xs), np.concatenate(ys), np.concatenate(cls), np.concatenate(pg), np.concatenate(ch), kept)
+        add(page, blocks, title, labels.article, labels.l3s_class, source)
+        if removed_every and source % removed_every == 0 and any(labels.article):
+            rest = without_article(blocks, labels.article)
+            if rest:
+                classes = [c for c, a in zip(labels.l3s_class, labels.article) if not a]
+                add(page, rest, title, [False] * len(rest), classes, source)
+    return Table(
+        np.vstack(Xs), np.concatenate(ys), np.concatenate(cls), np.concatenate(pg), np.concatenate(ch), kept,
+        np.concatenate(grp),
+    )
 
 
 def make_estimator(kind: str = "hgb"):
@@ -67,6 +92,11 @@ def make_estimator(kind: str = "hgb"):
             max_iter=150, learning_rate=0.1, max_leaf_nodes=31, min_samples_leaf=40,
             l2_regularization=1.0, random_state=RANDOM_STATE,
         )
+    if kind == "hgb_small":  # shallower and fewer trees: a third of the prediction time
+        return HistGradientBoostingClassifier(
+            max_iter=100, learning_rate=0.15, max_depth=6, max_leaf_nodes=31, min_samples_leaf=40,
+            l2_regularization=1.0, random_state=RANDOM_STATE,
+        )
     if kind == "lr":
         return make_pipeline(StandardScaler(), LogisticRegression(C=1.0, max_iter=2000, random_state=RANDOM_STATE))
     if kind == "et":
@@ -79,7 +109,7 @@ def make_estimator(kind: str = "hgb"):
 def sample_weight(table: Table) -> np.ndarray:
     """Weight rows by text length (the main-text metric counts words) and each set equally."""
     w = np.log1p(table.chars)
-    sets = np.array([p.set.split("-")[0] for p in table.pages])[table.page]
+    sets = np.array([p.set.split("-")[0] for p in table.pages])[table.page]  # cleaneval-dev/final as one
     names = np.unique(sets)
     total = w.sum()
     for s in names:
@@ -93,7 +123,7 @@ def out_of_fold_scores(table: Table, kind: str, weight: np.ndarray) -> np.ndarra
     from sklearn.model_selection import GroupKFold
 
     p = np.zeros(len(table.y))
-    for train_idx, test_idx in GroupKFold(n_splits=FOLDS).split(table.X, table.y, table.page):
+    for train_idx, test_idx in GroupKFold(n_splits=FOLDS).split(table.X, table.y, table.group):
         est = make_estimator(kind).fit(table.X[train_idx], table.y[train_idx], **_fit_kw(kind, weight[train_idx]))
         p[test_idx] = est.predict_proba(table.X[test_idx])[:, 1]
     return p
@@ -116,15 +146,22 @@ def second_pass_matrix(table: Table, p1: np.ndarray) -> np.ndarray:
     return np.hstack([table.X, extra])
 
 
-def fit(table: Table, kind: str = "hgb", second: bool = True) -> BlockModel:
+def fit(
+    table: Table, kind: str = "hgb", second: bool = True, lowq_pages: list[corpus.Page] | None = None,
+    second_kind: str | None = None,
+) -> BlockModel:
     """Fit both passes on a table."""
+    lowq, use_spin = fit_lowq(lowq_pages) if lowq_pages else (None, False)
     weight = sample_weight(table)
     first = make_estimator(kind).fit(table.X, table.y, **_fit_kw(kind, weight))
     second_est = None
     if second:
         p1 = out_of_fold_scores(table, kind, weight)
-        second_est = make_estimator("hgb").fit(second_pass_matrix(table, p1), table.y, sample_weight=weight)
-    return BlockModel(first, second_est, FEATURE_NAMES, versions=versions())
+        second_kind = second_kind or kind
+        second_est = make_estimator(second_kind).fit(
+            second_pass_matrix(table, p1), table.y, **_fit_kw(second_kind, weight)
+        )
+    return BlockModel(first, second_est, FEATURE_NAMES, versions=versions(), lowq=lowq, lowq_uses_spin=use_spin)
 
 
 def versions() -> dict[str, str]:
@@ -144,23 +181,95 @@ def versions() -> dict[str, str]:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m quality.train", description=__doc__.splitlines()[0])
-    parser.add_argument("--kind", default="hgb", choices=["hgb", "lr", "et", "rf"])
+    parser.add_argument("--kind", default="hgb", choices=["hgb", "hgb_small", "lr", "et", "rf"])
+    parser.add_argument("--second-kind", choices=["hgb", "hgb_small", "lr"], help="default: --kind")
     parser.add_argument("--no-second-pass", action="store_true")
+    parser.add_argument("--no-low-quality", action="store_true", help="skip the low_quality stage")
+    parser.add_argument("--table", type=Path, help="reuse a table saved with --save-table (experiments)")
     parser.add_argument("--save-table", type=Path, help="also save the training table here (for experiments)")
     parser.add_argument("--out", type=Path, default=Path(__file__).resolve().parents[1] / "models" / MODEL_NAME)
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(message)s")
     import joblib
 
-    table = build_table(corpus.pages("train"))
+    table = build_table(corpus.pages("train")) if args.table is None else Table(**joblib.load(args.table))
     if args.save_table:
         joblib.dump(vars(table), args.save_table)  # a dict: loadable without this module as __main__
     log.info("train: %d pages, %d blocks, %.1f%% article", len(table.pages), len(table.y), 100 * table.y.mean())
-    model = fit(table, args.kind, second=not args.no_second_pass)
+    pages = corpus.pages("train")
+    model = fit(
+        table, args.kind, second=not args.no_second_pass, lowq_pages=None if args.no_low_quality else pages,
+        second_kind=args.second_kind,
+    )
     args.out.parent.mkdir(parents=True, exist_ok=True)
     joblib.dump(model, args.out, compress=3)
     log.info("wrote %s (%.1f MB)", args.out, args.out.stat().st_size / 1e6)
     return 0
+
+
+
+LOWQ_PAGE_EVERY = 4  # pages sampled for the low-quality stage
+LOWQ_BLOCKS = 3  # article blocks (and as many other prose blocks) taken per sampled page
+LOWQ_MIN_WORDS = 12
+
+
+def spin_available() -> bool:
+    """Whether the signals' spin model is there to use as a feature."""
+    try:
+        from .signals import spin_scores
+
+        spin_scores(["The ferry left the pier on Monday morning with forty passengers aboard."])
+        return True
+    except Exception:  # no model file yet, or the signals package is incomplete
+        return False
+
+
+def lowq_examples(pages: list[corpus.Page], every: int = LOWQ_PAGE_EVERY) -> tuple[list[str], list[str], list[int]]:
+    """Clean block texts and degraded copies of article blocks: (texts, languages, 1 when degraded)."""
+    import random
+
+    from .augment import KINDS, degrade
+    from .features.page import page_data
+
+    rng = random.Random(RANDOM_STATE)
+    texts, langs, ys = [], [], []
+    for source, page in enumerate(pages):
+        if source % every:
+            continue
+        blocks, _ = corpus.page_blocks(page)
+        if not blocks:
+            continue
+        labels = corpus.label_blocks(blocks, corpus.gold_words(page), l3s=page.gold_format == "l3s-spans")
+        lang = page_data(blocks).lang or "en"
+        long = [b for b in blocks if b.n_words >= LOWQ_MIN_WORDS and b.link_chars < len(b.text) / 2]
+        article = [b for b in long if labels.article[b.index]][:LOWQ_BLOCKS]
+        other = [b for b in long if not labels.article[b.index]][:LOWQ_BLOCKS]
+        for b in article + other:
+            texts.append(b.text), langs.append(lang), ys.append(0)
+        if lang != "en":
+            continue  # the spinner and the stuffing keywords are English
+        for k, b in enumerate(article):
+            texts.append(degrade(b.text, KINDS[(source // every + k) % len(KINDS)], rng))
+            langs.append(lang), ys.append(1)
+    return texts, langs, ys
+
+
+def fit_lowq(pages: list[corpus.Page]) -> tuple[object, bool]:
+    """The low-quality stage: a logistic regression on the lowq features (and spin, when present)."""
+    from sklearn.linear_model import LogisticRegression
+    from sklearn.pipeline import make_pipeline
+    from sklearn.preprocessing import StandardScaler
+
+    use_spin = spin_available()
+    texts, langs, ys = lowq_examples(pages)
+    from .features.lowq import stage_matrix
+
+    rows = [stage_matrix([t], lang, use_spin) for t, lang in zip(texts, langs)]
+    X = np.vstack(rows)
+    est = make_pipeline(StandardScaler(), LogisticRegression(C=1.0, max_iter=2000, random_state=RANDOM_STATE))
+    est.fit(X, np.asarray(ys))
+    log.info("low-quality stage: %d texts (%d degraded), spin feature %s", len(ys), sum(ys), "on" if use_spin else "off")
+    return est, use_spin
 
 
 if __name__ == "__main__":

@@ -11,12 +11,20 @@ import sys
 import time
 
 from quality import corpus
-from quality.evaluation import evaluate, format_table, model_labeller
+from quality.evaluation import (
+    evaluate,
+    evaluate_page_labels,
+    format_page_labels,
+    format_table,
+    format_teasers,
+    model_labeller,
+)
 
 
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--split", default="dev")
+    ap.add_argument("--pages", action="store_true", help="also score page labels on real and altered pages")
     ap.add_argument("--languages", action="store_true", help="also score per guessed page language")
     ap.add_argument("--sets", nargs="*", help="only these sets (default: all)")
     args = ap.parse_args(argv)
@@ -29,6 +37,11 @@ def main(argv: list[str] | None = None) -> int:
     rows = evaluate(pages, labeller)
     print(f"split={args.split} pages={len(pages)} ({time.time() - t:.1f}s)")
     print(format_table(rows))
+    print(format_teasers(rows))
+    if args.pages:
+        print("\npage labels: real dev pages (article), their article removed (boilerplate), their article")
+        print("spun / turned to word salad / keyword-stuffed, one kind per page in turn (low_quality):")
+        print(format_page_labels(evaluate_page_labels(pages)))
     if args.languages:
         print("\nby the page language the features guess (all sets together):")
         print(format_table(evaluate(pages, labeller, by="lang")))

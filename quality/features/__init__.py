@@ -8,7 +8,7 @@ import numpy as np
 
 from ..records import Block
 from . import context, structure, teasers, template, text
-from .page import page_data
+from .page import PageData, page_data
 
 FAMILIES = (structure, text, template, teasers)
 BASE_NAMES: tuple[str, ...] = tuple(name for fam in FAMILIES for name in fam.NAMES)
@@ -30,10 +30,17 @@ _CONTEXT_IDX = [BASE_NAMES.index(n) for n in CONTEXT_BASE]
 FEATURE_NAMES: tuple[str, ...] = BASE_NAMES + context.names(CONTEXT_BASE)
 
 
+def page_features(
+    blocks: Sequence[Block], *, title: str = "", site_repeats: Collection[int] | None = None
+) -> tuple[np.ndarray, PageData]:
+    """The feature matrix of a page and the shared page data it was computed from."""
+    page = page_data(blocks, title, site_repeats)
+    base = np.hstack([fam.features(page) for fam in FAMILIES])
+    return np.hstack([base, context.features(base[:, _CONTEXT_IDX])]), page
+
+
 def page_matrix(
     blocks: Sequence[Block], *, title: str = "", site_repeats: Collection[int] | None = None
 ) -> np.ndarray:
     """The feature matrix of a page: one row per block, columns in `FEATURE_NAMES` order."""
-    page = page_data(blocks, title, site_repeats)
-    base = np.hstack([fam.features(page) for fam in FAMILIES])
-    return np.hstack([base, context.features(base[:, _CONTEXT_IDX])])
+    return page_features(blocks, title=title, site_repeats=site_repeats)[0]

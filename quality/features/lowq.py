@@ -70,3 +70,13 @@ def features(texts: list[str], lang: str) -> np.ndarray:
     if not texts:
         return np.zeros((0, len(NAMES)))
     return np.array([block_row(t, lang) for t in texts], dtype=np.float64)
+
+
+def stage_matrix(texts: list[str], lang: str, use_spin: bool) -> np.ndarray:
+    """The low-quality stage's inputs: this family, then the spin score when the model uses it."""
+    X = features(texts, lang)
+    if use_spin and texts:
+        from ..signals import spin_scores
+
+        X = np.hstack([X, np.asarray(spin_scores(texts), dtype=np.float64)[:, None]])
+    return X

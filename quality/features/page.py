@@ -61,10 +61,14 @@ def guess_language(words: Sequence[Sequence[str]], text_sample: str) -> str:
         return "ja" if ja > 50 else "zh"
     counts: dict[str, int] = {}
     index = _word_languages()
+    seen = 0
     for block_words in words:
         for w in block_words:
             for code in index.get(w, ()):
                 counts[code] = counts.get(code, 0) + 1
+        seen += len(block_words)
+        if seen > 1500:  # enough words to tell the language
+            break
     if not counts:
         return ""
     return max(sorted(counts), key=counts.get)
@@ -99,6 +103,11 @@ def char_counts(texts: Sequence[str], classes: Sequence[np.ndarray]) -> np.ndarr
     lengths = np.fromiter((len(t) for t in texts), dtype=np.int64, count=n)
     starts = np.concatenate([[0], np.cumsum(lengths + 1)[:-1]])
     for k, cls in enumerate(classes):
-        mask = cls(codes) if callable(cls) else np.isin(codes, cls)
+        if callable(cls):
+            mask = cls(codes)
+        else:
+            table = np.zeros(int(cls.max()) + 2, dtype=bool)
+            table[cls] = True
+            mask = table[np.minimum(codes, len(table) - 1)]
         out[:, k] = np.add.reduceat(mask.astype(np.int32), starts)
     return out

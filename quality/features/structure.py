@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections import Counter
+from operator import attrgetter
 
 import numpy as np
 
@@ -16,6 +17,8 @@ _TAG_GROUP = {
     "blockquote": "quote", "pre": "quote", "dd": "quote", "figcaption": "quote",
     "section": "div", "article": "div", "center": "div", "body": "a_text", "span": "a_text",
 }
+
+_REGION_FLAGS = attrgetter(*(f"in_{r}" for r in REGIONS))
 
 NAMES = (
     "structure__log_chars",
@@ -71,9 +74,8 @@ def features(page: PageData) -> np.ndarray:
     out[:, 12] = np.fromiter((path_chars[p] for p in paths), dtype=np.float64, count=n) / total
     out[:, 13] = np.log1p(n)
     col = 14
-    for attr in ("in_list", "in_table", "in_form", "in_header", "in_footer", "in_nav", "in_aside", "in_main"):
-        out[:, col] = np.fromiter((getattr(b, attr) for b in blocks), dtype=np.float64, count=n)
-        col += 1
+    out[:, col : col + len(REGIONS)] = np.array(list(map(_REGION_FLAGS, blocks)), dtype=np.float64)
+    col += len(REGIONS)
     tag_col = {t: col + i for i, t in enumerate(TAGS)}
     for i, b in enumerate(blocks):
         group = _TAG_GROUP.get(b.tag)

@@ -8,6 +8,7 @@ words with the article; a caption or subheading of the article shares many.
 
 from __future__ import annotations
 
+import re
 from collections import Counter
 
 import numpy as np
@@ -16,6 +17,7 @@ from .context import window_mean
 from .page import PageData
 from .text import _all_stopwords
 
+_CONTENT = re.compile(r"\b[^\W\d_]\w{3,}")  # words of 4+ characters that start with a letter
 WINDOW = 5  # blocks on each side that count as the block's neighbourhood in a run
 PROSE_WORDS = 25  # a block this long with few links is taken as the page's own text
 NAMES = (
@@ -28,10 +30,6 @@ NAMES = (
     "teaser__off_topic",
     "teaser__has_topic",
 )
-
-
-def _content(words: list[str], stop: frozenset[str]) -> list[str]:
-    return [w for w in words if len(w) > 3 and w not in stop and not w.isdigit()]
 
 
 def features(page: PageData) -> np.ndarray:
@@ -51,42 +49,48 @@ def features(page: PageData) -> np.ndarray:
     )
     linked = (link_share > 0.5).astype(np.float64)
     out[:, 0] = ellipsis
-    for i in range(n):
-        lo, hi = max(0, i - WINDOW), min(n, i + WINDOW + 1)
-        p = paths[i]
-        same = sum(1 for j in range(lo, hi) if paths[j] == p) - 1
-        out[i, 1] = same / (hi - lo - 1) if hi - lo > 1 else 0.0
-        periodic = 0.0
-        for period in (1, 2, 3, 4):
-            if (i - period >= 0 and paths[i - period] == p) or (i + period < n and paths[i + period] == p):
-                if i - 2 * period >= 0 and paths[i - 2 * period] == p or i + 2 * period < n and paths[i + 2 * period] == p:
-                    periodic = 1.0
-                    break
-        out[i, 2] = periodic
+    ids = np.unique(np.array(paths, dtype=object), return_inverse=True)[1] if n else np.zeros(0, int)
+
+    def same(offset: int) -> np.ndarray:
+        # Whether the block `offset` places away has the same path (False off the page's ends).
+        eq = np.zeros(n, dtype=bool)
+        if 0 < offset < n:
+            eq[:-offset] = ids[:-offset] == ids[offset:]
+        elif 0 < -offset < n:
+            eq[-offset:] = ids[-offset:] == ids[:offset]
+        return eq
+
+    near = {k: same(k) for k in range(-2 * 4, 2 * 4 + 1) if k}
+    idx = np.arange(n)
+    window = np.minimum(idx + WINDOW, n - 1) - np.maximum(idx - WINDOW, 0)
+    out[:, 1] = sum(near[k].astype(np.float64) for k in range(-WINDOW, WINDOW + 1) if k) / np.maximum(window, 1)
+    periodic = np.zeros(n, dtype=bool)
+    for period in (1, 2, 3, 4):
+        periodic |= (near[period] | near[-period]) & (near[2 * period] | near[-2 * period])
+    out[:, 2] = periodic
     out[:, 3:5] = window_mean(np.column_stack([ellipsis, linked]), WINDOW)
 
-    content = [_content(w, stop) for w in page.words]
+    content = [set(_CONTENT.findall(t)) - stop for t in page.lower]
     n_words = np.fromiter((len(w) for w in page.words), dtype=np.float64, count=n)
     prose = (n_words >= PROSE_WORDS) & (link_share < 0.2)
     if not prose.any():
         prose = np.zeros(n, dtype=bool)
         prose[np.argsort(-page.chars, kind="stable")[:3]] = True
-    topic: Counter = Counter()
+    # In how many prose blocks each word occurs: a prose block's word is shared when another uses it.
+    df: Counter = Counter()
     for i in np.flatnonzero(prose):
-        topic.update(content[i])
-    has_topic = sum(topic.values()) >= 30
+        df.update(content[i])
+    anywhere = set(df)
+    twice = {w for w, c in df.items() if c > 1}
+    has_topic = len(anywhere) >= 15  # distinct content words: fewer make no topic
     out[:, 7] = has_topic
-    for i in range(n):
-        words = content[i]
-        if not words:
-            continue
-        if prose[i]:
-            own = Counter(words)
-            shared = sum(1 for w in words if topic[w] > own[w])
-        else:
-            shared = sum(1 for w in words if w in topic)
-        sim = shared / len(words)
-        out[i, 5] = sim
-        if has_topic:
-            out[i, 6] = (1.0 - sim) * max(out[i, 1], out[i, 2]) * min(len(words), 10) / 10
+    sizes = np.fromiter((len(c) for c in content), dtype=np.float64, count=n)
+    shared = np.fromiter(
+        (len(c & twice) if prose[i] else len(c & anywhere) for i, c in enumerate(content)),
+        dtype=np.float64, count=n,
+    )
+    sim = np.where(sizes > 0, shared / np.maximum(sizes, 1.0), 0.0)
+    out[:, 5] = sim
+    if has_topic:
+        out[:, 6] = (1.0 - sim) * np.maximum(out[:, 1], out[:, 2]) * np.minimum(sizes, 10.0) / 10.0 * (sizes > 0)
     return out

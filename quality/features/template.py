@@ -52,6 +52,16 @@ _PATTERNS = {
     ),
 }
 
+# Words that start some alternative of the patterns: only blocks holding one are scanned.
+_TRIGGERS = frozenset(
+    "c copyright all alle tous todos tutti все 版权所有 無断転載 privacy terms cookie cookies impressum "
+    "datenschutz mentions aviso política informativa политика disclaimer leave your required log login "
+    "sign register password post add submit anmelden kommentar connexion commentaire iniciar comentario "
+    "войти комментарии комментариев комментарий subscribe newsletter follow share like rss abonnieren s "
+    "abonner suscríbete подписаться download read continue more weiterlesen mehr lire leer leggi читать "
+    "続きを読む 阅读全文 full view see show".split()
+)
+
 NAMES = (
     *(f"template__class_{g}" for g in CLASS_GROUPS),
     "template__class_words_inner",
@@ -82,33 +92,34 @@ def features(page: PageData) -> np.ndarray:
     repeats = Counter(norm)
     title = _title_words(page.title)
     title_text = " ".join(re.findall(r"\w+", page.title.lower()))
-    token_cache: dict[tuple[str, ...], tuple[list[float], float, float, float]] = {}
+    rows_of: dict[tuple[str, ...], int] = {}
+    token_rows: list[list[float]] = []
+    which = np.empty(n, dtype=np.int64)
     for i, block in enumerate(blocks):
         tokens = block.tokens
-        cached = token_cache.get(tokens)
-        if cached is None:
+        k = rows_of.get(tokens)
+        if k is None:
             token_set = set(tokens)
             inner = tokens[-INNER:]
-            cached = (
-                [1.0 if token_set & vocab else 0.0 for _, vocab in groups],
-                float(sum(1 for t in inner if t in every)),
-                float(sum(1 for t in inner if t in ARTICLE_WORDS)),
-                float(bool(token_set & ARTICLE_WORDS)),
+            k = rows_of[tokens] = len(token_rows)
+            token_rows.append(
+                [1.0 if token_set & vocab else 0.0 for _, vocab in groups]
+                + [
+                    float(sum(1 for t in inner if t in every)),
+                    float(sum(1 for t in inner if t in ARTICLE_WORDS)),
+                    float(bool(token_set & ARTICLE_WORDS)),
+                ]
             )
-            token_cache[tokens] = cached
-        out[i, :n_groups] = cached[0]
-        out[i, n_groups] = cached[1]
-        out[i, n_groups + 1] = cached[2]
-        out[i, n_groups + 2] = cached[3]
-        text = block.text
-        col = base_pat + len(_PATTERNS)
-        out[i, col] = np.log(repeats[norm[i]]) if norm[i] else 0.0
-        if page.site_repeats:
-            out[i, col + 1] = text_key(text) in page.site_repeats
-        words = page.words[i]
-        if title and words:
-            out[i, col + 2] = len(title.intersection(words)) / len(title)
-            out[i, col + 3] = norm[i] == title_text or (len(norm[i]) > 10 and norm[i] in title_text)
+        which[i] = k
+    if n:
+        out[:, : n_groups + 3] = np.asarray(token_rows)[which]
+    col = base_pat + len(_PATTERNS)
+    out[:, col] = np.log([repeats[t] if t else 1 for t in norm])
+    if page.site_repeats:
+        out[:, col + 1] = [text_key(b.text) in page.site_repeats for b in blocks]
+    if title:
+        out[:, col + 2] = [len(title.intersection(w)) / len(title) for w in page.words]
+        out[:, col + 3] = [t == title_text or (len(t) > 10 and t in title_text) for t in norm]
     _mark_patterns(page, out, base_pat)
     return out
 
@@ -116,7 +127,10 @@ def features(page: PageData) -> np.ndarray:
 def _mark_patterns(page: PageData, out: np.ndarray, first_col: int) -> None:
     """Set the text-pattern columns with one regex scan of the page's short blocks joined."""
     # Legal, form and call-to-action text comes in short blocks.
-    short = [i for i, t in enumerate(page.lower) if len(t) < 400]
+    short = [
+        i for i, t in enumerate(page.lower)
+        if len(t) < 400 and (not _TRIGGERS.isdisjoint(page.words[i]) or "©" in t)
+    ]
     if not short:
         return
     joined = "\n".join(page.lower[i] for i in short)
