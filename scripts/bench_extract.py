@@ -283,8 +283,10 @@ def run_worker(name: str, pages_file: Path, repeats: int, cpu: int) -> dict:
     """Run `worker` in a fresh interpreter so imports and memory are the extractor's own."""
     cmd = [sys.executable, __file__, "--worker", name, "--pages-file", str(pages_file),
            "--repeats", str(repeats), "--cpu", str(cpu)]
+    # One thread for native pools too (OpenMP in scikit-learn, BLAS), as the CPU pin intends.
+    env = os.environ | {"OMP_NUM_THREADS": "1", "OPENBLAS_NUM_THREADS": "1", "MKL_NUM_THREADS": "1"}
     try:
-        done = subprocess.run(cmd, capture_output=True, timeout=TIMEOUT_S, check=False)
+        done = subprocess.run(cmd, capture_output=True, timeout=TIMEOUT_S, check=False, env=env)
     except subprocess.TimeoutExpired:
         return {"name": name, "skipped": f"timed out after {TIMEOUT_S} s"}
     if done.returncode != 0:
