@@ -46,7 +46,10 @@ def build_warc(path: Path, pages: list[tuple[str, bytes]], n: int) -> Path:
     return path
 
 
-def speed(warc: Path, jobs: int, scorer: str) -> tuple[float, dict]:
+def speed(warc: Path, jobs: int, scorer: str) -> tuple[float, float, dict]:
+    """(pages per wall second, pages per CPU second of parent and workers, statuses)."""
+    import resource
+
     from quality.batch.runner import Config, run_local
     from quality.batch.workers import Options
 
@@ -57,10 +60,18 @@ def speed(warc: Path, jobs: int, scorer: str) -> tuple[float, dict]:
         options=Options(timeout=120, scorer=scorer),
         progress=False,
     )
-    t = time.perf_counter()
+
+    def cpu() -> float:
+        own, kids = (
+            resource.getrusage(resource.RUSAGE_SELF),
+            resource.getrusage(resource.RUSAGE_CHILDREN),
+        )
+        return own.ru_utime + own.ru_stime + kids.ru_utime + kids.ru_stime
+
+    t, c = time.perf_counter(), cpu()
     summary = run_local(cfg)
-    seconds = time.perf_counter() - t
-    return summary.records / seconds, dict(summary.status)
+    seconds, cpu_seconds = time.perf_counter() - t, cpu() - c
+    return summary.records / seconds, summary.records / cpu_seconds, dict(summary.status)
 
 
 def peak_memory(warc: Path, jobs: int, scorer: str = "quality:check") -> dict:
@@ -132,39 +143,60 @@ def main(argv: list[str] | None = None) -> int:
         peers["trafilatura"] = "bench_batch:trafilatura_check"
     else:
         print("trafilatura not installed: skipped (pip install trafilatura)", file=sys.stderr)
-    results: dict = {"records": args.records, "pages": len(pages), "speed": {}, "memory": {}}
+    results: dict = {
+        "records": args.records,
+        "pages": len(pages),
+        "speed": {},
+        "memory": {},
+        "loadavg_start": os.getloadavg(),
+    }
+    print(f"load average (1, 5, 15 min) at the start: {os.getloadavg()}")
     with tempfile.TemporaryDirectory() as tmp:
         warc = build_warc(Path(tmp) / "speed.warc", pages, args.records)
         for jobs in [int(j) for j in args.jobs.split(",")] if not args.no_speed else []:
             rates: dict[str, list[float]] = {name: [] for name in peers}
+            per_cpu: dict[str, list[float]] = {name: [] for name in peers}
             statuses: dict[str, dict] = {}
             for _ in range(
                 args.repeat
             ):  # interleaved, so load from elsewhere hits every peer alike
                 for name, scorer in peers.items():
-                    rate, statuses[name] = speed(warc, jobs, scorer)
+                    rate, cpu_rate, statuses[name] = speed(warc, jobs, scorer)
                     rates[name].append(rate)
+                    per_cpu[name].append(cpu_rate)
             for name, runs in rates.items():
-                med = statistics.median(runs)
+                med, med_cpu = statistics.median(runs), statistics.median(per_cpu[name])
                 results["speed"][f"{name} -j {jobs}"] = {
                     "pages_per_s": round(med, 2),
+                    "pages_per_cpu_s": round(med_cpu, 2),
                     "runs": [round(r, 2) for r in runs],
                     "status": statuses[name],
                 }
                 print(
-                    f"{name:12} -j {jobs}: median {med:7.1f} pages/s over {len(runs)} runs {[round(r, 1) for r in runs]}",
+                    f"{name:12} -j {jobs}: median {med:6.1f} pages/s, {med_cpu:6.1f} pages/CPU-s; "
+                    f"runs {[round(r, 1) for r in runs]}",
                     flush=True,
                 )
-        print("\n| jobs | quality pages/s | trafilatura pages/s | quality / trafilatura |")
-        print("|---|---|---|---|")
+        print(f"\nload average (1, 5, 15 min) at the end: {os.getloadavg()}")
+        print(
+            "\n| jobs | quality pages/s | trafilatura pages/s | ratio | quality pages/CPU-s "
+            "| trafilatura pages/CPU-s | ratio |"
+        )
+        print("|---|---|---|---|---|---|---|")
         for jobs in [int(j) for j in args.jobs.split(",")] if not args.no_speed else []:
-            q = results["speed"][f"quality -j {jobs}"]["pages_per_s"]
-            t = results["speed"].get(f"trafilatura -j {jobs}", {}).get("pages_per_s")
-            print(
-                f"| {jobs} | {q:.1f} | {t if t else 'n/a'} | {q / t:.2f} |"
-                if t
-                else f"| {jobs} | {q:.1f} | n/a | n/a |"
-            )
+            q = results["speed"][f"quality -j {jobs}"]
+            t = results["speed"].get(f"trafilatura -j {jobs}")
+            if t:
+                print(
+                    f"| {jobs} | {q['pages_per_s']:.1f} | {t['pages_per_s']:.1f} "
+                    f"| {q['pages_per_s'] / t['pages_per_s']:.2f} | {q['pages_per_cpu_s']:.1f} "
+                    f"| {t['pages_per_cpu_s']:.1f} | {q['pages_per_cpu_s'] / t['pages_per_cpu_s']:.2f} |"
+                )
+            else:
+                print(
+                    f"| {jobs} | {q['pages_per_s']:.1f} | n/a | n/a | {q['pages_per_cpu_s']:.1f} | n/a | n/a |"
+                )
+        results["loadavg_end"] = os.getloadavg()
         for n in [int(x) for x in args.memory.split(",") if x]:
             path = build_warc(Path(tmp) / f"mem{n}.warc", pages, n)
             mem = peak_memory(path, args.memory_jobs, args.memory_scorer)

@@ -72,10 +72,13 @@ def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--json", type=Path)
     args = ap.parse_args(argv)
-    from make_test_warc import http_response, warc_record
+    from make_test_warc import _id, http_response, warc_record
 
     from quality import corpus
-    from quality.batch.sites import MIN_SITE_PAGES
+    from quality.batch.sites import MIN_SITE_PAGES, count_sites, templates
+    from quality.batch.sources import ReadTotals, Source, read
+    from quality.batch.workers import Options
+    from quality.blocks import text_key
 
     by_host: dict[str, list] = defaultdict(list)
     for page in corpus.manifest():
@@ -95,34 +98,55 @@ def main(argv: list[str] | None = None) -> int:
             n = 0
             for host, items in sorted(chosen.items()):
                 for url, page in items:
+                    rid = _id(n)
+                    f.write(warc_record(n, "response", url, http_response(page.html.read_bytes())))
                     n += 1
-                    rid = f"<urn:uuid:00000000-0000-0000-0000-{n:012d}>"
-                    f.write(
-                        warc_record(n - 1, "response", url, http_response(page.html.read_bytes()))
-                    )
                     gold[rid] = corpus.gold_text(page) if page.gold.is_file() else None
                     split[rid] = page.split
         base, s0 = run(warc, False, os.path.join(tmp, "base.jsonl"))
         templ, s1 = run(warc, True, os.path.join(tmp, "sites.jsonl"))
+        repeats = templates(
+            count_sites(read([Source(warc, "warc")], ReadTotals()), 2, Options(timeout=120))
+        )
+    # what a rule "site template text is boilerplate" would do to the base run's article text
+    rule = {}
+    flipped = 0
+    for rid, line in base.items():
+        keys = repeats.get(urlsplit(line["url"]).hostname.lower(), frozenset())
+        kept = []
+        for b in line.get("blocks") or []:
+            if b["label"] != "article":
+                continue
+            if text_key(b["text"]) in keys:
+                flipped += 1
+            else:
+                kept.append(b["text"])
+        rule[rid] = {"text": "\n".join(kept)}
     changed = Counter()
-    blocks = 0
+    blocks = reasons_changed = 0
     for rid, a in base.items():
         b = templ[rid]
         for x, y in zip(a.get("blocks") or [], b.get("blocks") or []):
             blocks += 1
             if x["label"] != y["label"]:
                 changed[f"{x['label']} -> {y['label']}"] += 1
+            reasons_changed += x["reasons"] != y["reasons"]
     pages_changed = sum(1 for rid in base if base[rid].get("text") != templ[rid].get("text"))
     results["sites"] = s1["sites"]
     results["blocks"] = blocks
     results["block_label_changes"] = dict(changed)
     results["pages_with_text_changed"] = pages_changed
+    results["blocks_with_reasons_changed"] = reasons_changed
+    results["article_blocks_in_site_template"] = flipped
+    print(f"blocks whose reasons changed: {reasons_changed}; article blocks that are site template "
+          f"text (a template rule would drop them): {flipped}")
     print(f"site pass: {s1['sites']}")
     print(
         f"{blocks} blocks; label changes: {dict(changed)}; pages whose text changed: {pages_changed}/{len(base)}"
     )
     print("\n| run | split | pages | precision | recall | F1 |\n|---|---|---|---|---|---|")
-    for name, lines in (("without --sites", base), ("with --sites", templ)):
+    runs = (("without --sites", base), ("with --sites", templ), ("template rule", rule))
+    for name, lines in runs:
         for which in ("dev", "train", "all"):
             counts = [
                 corpus.match_counts(lines[rid].get("text") or "", gold[rid])
