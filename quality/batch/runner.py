@@ -89,11 +89,12 @@ def run_local(cfg: Config) -> Summary:
     if cfg.sites:
         from .sites import count_sites, templates
 
-        counted = count_sites(
-            _todo(srcs, cfg, sources.ReadTotals(), done, summary), jobs, cfg.options
+        # every page counts towards its site's template, also those a resumed run skips
+        everything = sources.read(
+            srcs, sources.ReadTotals(), html_field=cfg.html_field, url_field=cfg.url_field
         )
+        counted = count_sites(everything, jobs, cfg.options)
         repeats = templates(counted)
-        summary.resumed = 0
         summary.sites = {
             "sites": len(counted),
             "with_template": len(repeats),
