@@ -1,10 +1,13 @@
-"""Train the spun-text scorer: a word bigram fluency model from clean gold text plus two small logistic models.
+"""Train the spun-text scorer: word bigram and word-class models from clean text, then word and paragraph models.
 
     python scripts/train_spin.py        # writes models/spin.joblib (needs the `train` extra: wordfreq)
 
-The bigram counts come from 85 % of the train split's pages (by a stable hash of the page) plus WordNet's
-glosses; the per-word and per-paragraph models are fitted on the other 15 %, clean and spun by
-scripts/spinner.py at 10, 20, 30 and 50 % of content words, so the counts never saw those paragraphs.
+The counts come from 85 % of the train split's pages (by a stable hash of the page: gold text and the
+pages' other text runs) plus WordNet's glosses and multiword lemmas; the per-word and per-paragraph
+models are fitted on the other 15 %, clean and spun by scripts/spinner.py at 10, 20, 30 and 50 % of
+content words, so the counts never saw those paragraphs. Half the tortured-phrase list is learned
+from (its expected text counted, its pairs as training sentences); eval_signals tests the other half.
+See models/spin.md.
 """
 
 from __future__ import annotations
@@ -12,10 +15,10 @@ from __future__ import annotations
 import csv
 import hashlib
 import html
-import os
-import sys
-import re
 import logging
+import os
+import re
+import sys
 from collections import Counter
 from collections.abc import Iterator
 from pathlib import Path
@@ -201,7 +204,7 @@ def split_train_pages() -> tuple[list[str], list[str]]:
     return counts, classifier
 
 
-def swapped_mask(tokens: list[str], original: str, swaps) -> "np.ndarray":
+def swapped_mask(tokens: list[str], original: str, swaps):
     """Content-word tokens of a spun text that came from a swap (replacement words the original never used)."""
     import numpy as np
 
@@ -267,9 +270,11 @@ def train(seed: int = 0):
     for i, paragraph in enumerate(paragraphs):
         spun = spin(paragraph, RATES[i % len(RATES)], rng)
         examples.append((paragraph, spun.text, spun.swaps))
+    frames_per_pair = int(os.environ.get("SPIN_FRAMES_PER_PAIR", "1"))
     for j, (tortured, expected) in enumerate(learn_pairs):
-        frame = TRAIN_FRAMES[j % len(TRAIN_FRAMES)]
-        examples.append((frame.format(expected), frame.format(tortured), (Swap(expected, tortured),)))
+        for k in range(frames_per_pair):
+            frame = TRAIN_FRAMES[(j + k) % len(TRAIN_FRAMES)]
+            examples.append((frame.format(expected), frame.format(tortured), (Swap(expected, tortured),)))
     analysed = []  # (scored, gains, word feature rows, swapped mask, label)
     for paragraph, spun_text, swaps in examples:
         for text, label in ((paragraph, 0), (spun_text, 1)):
