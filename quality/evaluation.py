@@ -31,12 +31,12 @@ class SetScores:
 Labeller = Callable[[Sequence[Block], str], "np.ndarray | tuple[np.ndarray, np.ndarray]"]
 
 
-def model_labeller() -> Labeller:
+def model_labeller(low_quality: bool = True) -> Labeller:
     """The committed model's article decisions and teaser detections."""
     from .model import classify
 
     def label(blocks: Sequence[Block], title: str) -> tuple[np.ndarray, np.ndarray]:
-        verdict = classify(blocks, title=title)
+        verdict = classify(blocks, title=title, low_quality=low_quality)
         article = np.array([r.label.value == "article" for r in verdict.blocks], dtype=bool)
         teaser = np.array(
             [not a and any(c.startswith("teaser__") for c in r.reasons) for a, r in zip(article, verdict.blocks)],

@@ -24,6 +24,7 @@ from quality.evaluation import (
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--split", default="dev")
+    ap.add_argument("--no-low-quality", action="store_true", help="score blocks without the low_quality stage")
     ap.add_argument("--pages", action="store_true", help="also score page labels on real and altered pages")
     ap.add_argument("--languages", action="store_true", help="also score per guessed page language")
     ap.add_argument("--sets", nargs="*", help="only these sets (default: all)")
@@ -33,7 +34,7 @@ def main(argv: list[str] | None = None) -> int:
         print(f"no pages for split {args.split!r}: is the data at $QUALITY_DATA?", file=sys.stderr)
         return 1
     t = time.time()
-    labeller = model_labeller()
+    labeller = model_labeller(low_quality=not args.no_low_quality)
     rows = evaluate(pages, labeller)
     print(f"split={args.split} pages={len(pages)} ({time.time() - t:.1f}s)")
     print(format_table(rows))
