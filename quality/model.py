@@ -239,10 +239,17 @@ def _low_quality(model: BlockModel, blocks, X, page, is_article) -> tuple[np.nda
     n = len(blocks)
     q = np.zeros(n)
     reasons: list[tuple[str, ...]] = [()] * n
-    if model.lowq is None:
+    if model.lowq is None or page.lang != "en":
+        # The spin model and the degraded training text are English: elsewhere they misfire (a
+        # French news article scored as spun on dev), so other languages are not judged.
         return q, reasons
     link = X[:, FEATURE_NAMES.index("links__char_share")]
-    cand = [k for k in range(n) if len(page.words[k]) >= LOWQ_MIN_WORDS and link[k] < 0.5]
+    snippet = X[:, FEATURE_NAMES.index("teaser__ellipsis")] + X[:, FEATURE_NAMES.index("teaser__periodic")]
+    # Judged: the article's blocks and teaser snippets; other template prose stays boilerplate.
+    cand = [
+        k for k in range(n)
+        if len(page.words[k]) >= LOWQ_MIN_WORDS and link[k] < 0.5 and (is_article[k] or snippet[k] > 0)
+    ]
     if cand:
         from .features import lowq
 
