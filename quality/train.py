@@ -182,7 +182,7 @@ def versions() -> dict[str, str]:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m quality.train", description=__doc__.splitlines()[0])
     parser.add_argument("--kind", default="hgb", choices=["hgb", "hgb_small", "lr", "et", "rf"])
-    parser.add_argument("--second-kind", choices=["hgb", "hgb_small", "lr"], help="default: --kind")
+    parser.add_argument("--second-kind", default="hgb_small", choices=["hgb", "hgb_small", "lr"])
     parser.add_argument("--no-second-pass", action="store_true")
     parser.add_argument("--no-low-quality", action="store_true", help="skip the low_quality stage")
     parser.add_argument("--table", type=Path, help="reuse a table saved with --save-table (experiments)")
