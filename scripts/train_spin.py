@@ -118,8 +118,7 @@ def stable_fraction(key: str) -> float:
 
 SPLIT_SHARE = 0.85  # train pages below this stable fraction feed the bigram counts, the rest the classifier
 MIN_WORDS = 20  # a paragraph shorter than this is a heading or a caption, not a paragraph
-RATES = tuple(float(r) for r in os.environ.get("SPIN_RATES", "0.1,0.2,0.3,0.5").split(","))
-WORD_MODEL = os.environ.get("SPIN_WORD_MODEL", "mlp")
+RATES = (0.1, 0.2, 0.3, 0.5)  # adding 0.05 and four frames per tortured pair measured worse on dev
 TORTURED_LEARN_SHARE = 0.5  # pairs with a stable fraction below this are learned from, the rest tested
 TRAIN_FRAMES = (  # sentence frames for learning from tortured pairs; eval_signals tests with other frames
     "The authors propose {} for this task.",
@@ -270,11 +269,9 @@ def train(seed: int = 0):
     for i, paragraph in enumerate(paragraphs):
         spun = spin(paragraph, RATES[i % len(RATES)], rng)
         examples.append((paragraph, spun.text, spun.swaps))
-    frames_per_pair = int(os.environ.get("SPIN_FRAMES_PER_PAIR", "1"))
     for j, (tortured, expected) in enumerate(learn_pairs):
-        for k in range(frames_per_pair):
-            frame = TRAIN_FRAMES[(j + k) % len(TRAIN_FRAMES)]
-            examples.append((frame.format(expected), frame.format(tortured), (Swap(expected, tortured),)))
+        frame = TRAIN_FRAMES[j % len(TRAIN_FRAMES)]
+        examples.append((frame.format(expected), frame.format(tortured), (Swap(expected, tortured),)))
     analysed = []  # (scored, gains, word feature rows, swapped mask, label)
     for paragraph, spun_text, swaps in examples:
         for text, label in ((paragraph, 0), (spun_text, 1)):
@@ -286,7 +283,7 @@ def train(seed: int = 0):
             analysed.append((scored, gains, rows, mask, label))
     X_words = np.vstack([rows[scored.is_word] for scored, _, rows, _, _ in analysed])
     y_words = np.concatenate([mask[scored.is_word] for scored, _, _, mask, _ in analysed])
-    words = fit_mlp(X_words, y_words) if WORD_MODEL == "mlp" else fit_linear(X_words, y_words)
+    words = fit_mlp(X_words, y_words)  # measured +0.02 AUC at 10 % over a logistic word model
     logging.info("word model on %d words (%.1f %% swapped)", len(y_words), 100 * y_words.mean())
     prior = float(np.log(y_words.mean() / (1 - y_words.mean())))
     X = np.vstack([fluency_features(scored, gains, words.logits(rows), prior) for scored, gains, rows, _, _ in analysed])
