@@ -1,0 +1,1 @@
+"""Word lists written for this project, read with importlib.resources."""
