@@ -87,3 +87,26 @@ def test_word_salad_article_is_low_quality():
     assert [r.label for r in verdict.blocks[6:9]] == [Label.LOW_QUALITY] * 3
     assert verdict.label is Label.LOW_QUALITY
     assert all(r.reasons for r in verdict.blocks[6:9])
+
+
+def test_gate_low_quality_needs_the_whole_article_or_near_certainty():
+    import numpy as np
+
+    from quality.model import _gate_low_quality
+
+    chars = np.array([500.0, 500.0, 100.0])
+    is_article = np.array([True, True, False])
+    # Unsuspect page (article mean 0.5): an article block at 0.9 stays below the label's bar
+    # (odds 9 against the bar's 199: 0.043), a teaser at 0.95 passes its 0.9 bar (odds 19/9: 0.679).
+    gated = _gate_low_quality(np.array([0.9, 0.1, 0.95]), is_article, chars)
+    assert gated[0] == pytest.approx(9 / 199 / (1 + 9 / 199))
+    assert gated[2] == pytest.approx((19 / 9) / (1 + 19 / 9))
+    # Suspect page (article mean 0.85 >= 0.8): article scores pass through unchanged.
+    gated = _gate_low_quality(np.array([0.85, 0.85, 0.0]), is_article, chars)
+    assert gated[:2] == pytest.approx([0.85, 0.85])
+    assert gated[2] == 0.0
+
+
+def test_low_quality_off_gives_no_low_quality_scores():
+    verdict = classify(news_page(), title="Harbour city", low_quality=False)
+    assert all(r.scores["low_quality"] == 0.0 for r in verdict.blocks)
