@@ -48,7 +48,8 @@ def check(
         The charset an HTTP ``Content-Type`` header declared, if any.
     site_repeats
         `quality.blocks.text_key` values of block texts that repeat across many pages of the same
-        site; blocks with those texts are site template.
+        site (`quality batch --sites` computes them); such blocks get the reason
+        ``template__site_repeat``.
 
     Returns
     -------
@@ -56,6 +57,20 @@ def check(
         ``status`` is ``skipped`` when there is nothing to score (empty, not HTML, no visible text),
         ``degraded`` when the input had to be cut or repaired, else ``ok``.
     """
+    return _report(html, url, encoding, site_repeats, low_quality=True)
+
+
+def extract(html: str | bytes, *, url: str | None = None, encoding: str | None = None) -> str:
+    """The article's text: its blocks in page order, one per line; empty when there is none.
+
+    Extraction separates the article from the template only: it skips the spun-text and bait
+    stage, so a spun article's text comes out as article. `check(html).text` gives the text with
+    that stage applied (blocks judged `low_quality` left out).
+    """
+    return _report(html, url, encoding, None, low_quality=False).text
+
+
+def _report(html, url, encoding, site_repeats, *, low_quality: bool) -> PageReport:
     _check_type(html)
     prepared = prepare(bytes(html) if not isinstance(html, str) else html, encoding=encoding)
     if prepared.text is None:
@@ -74,7 +89,9 @@ def check(
 
     from .model import classify  # the model loads on first use, not at import
 
-    verdict = classify(blocks, title=title, url=url, site_repeats=site_repeats)
+    verdict = classify(
+        blocks, title=title, url=url, site_repeats=site_repeats, low_quality=low_quality
+    )
     # What the parse or the segmenter had to cut or repair is a reason for `degraded` as well.
     repaired = flags[len(prepared.flags):]
     degraded = prepared.status is Status.DEGRADED or bool(repaired)
@@ -89,11 +106,6 @@ def check(
         url=url,
         title=title,
     )
-
-
-def extract(html: str | bytes, *, url: str | None = None, encoding: str | None = None) -> str:
-    """The article's text: its blocks in page order, one per line; empty when there is none."""
-    return check(html, url=url, encoding=encoding).text
 
 
 def _unscored(status, reasons, flags, encoding, url, title="") -> PageReport:
