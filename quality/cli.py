@@ -102,6 +102,11 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(func=_cmd_check)
     p = page_command("extract", "Print the article's text, one block per line.")
     p.set_defaults(func=_cmd_extract)
+    sub.add_parser(
+        "train",
+        help="Retrain the block model from the labelled datasets (`quality train --help`).",
+        add_help=False,
+    )
     try:
         from .batch import cli as batch_cli
     except ImportError:  # batch support not installed in this build
@@ -119,6 +124,11 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: list[str] | None = None) -> int:
     """Run the command line; returns the exit code (2 for usage errors)."""
+    argv = sys.argv[1:] if argv is None else argv
+    if argv[:1] == ["train"]:  # its options are the training module's own
+        from .train import main as train_main
+
+        return train_main(argv[1:])
     parser = build_parser()
     args = parser.parse_args(argv)
     try:

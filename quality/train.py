@@ -180,7 +180,7 @@ def versions() -> dict[str, str]:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m quality.train", description=__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser(prog="quality train", description=__doc__.splitlines()[0])
     parser.add_argument("--kind", default="hgb", choices=["hgb", "hgb_small", "lr", "et", "rf"])
     parser.add_argument("--second-kind", default="hgb_small", choices=["hgb", "hgb_small", "lr"])
     parser.add_argument("--no-second-pass", action="store_true")
