@@ -82,15 +82,35 @@ class BlockModel:
             return np.zeros(len(texts))
         from .features.lowq import stage_matrix
 
-        return self.lowq.predict_proba(stage_matrix(texts, lang, self.lowq_uses_spin))[:, 1]
+        with one_thread():
+            return self.lowq.predict_proba(stage_matrix(texts, lang, self.lowq_uses_spin))[:, 1]
 
     def article_scores(self, X: np.ndarray, chars: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """First- and second-pass probabilities that each block is article."""
-        p1 = self.first.predict_proba(X)[:, 1]
-        if self.second is None:
-            return p1, p1
-        p2 = self.second.predict_proba(np.hstack([X, second_pass_features(p1, chars)]))[:, 1]
+        with one_thread():
+            p1 = self.first.predict_proba(X)[:, 1]
+            if self.second is None:
+                return p1, p1
+            p2 = self.second.predict_proba(np.hstack([X, second_pass_features(p1, chars)]))[:, 1]
         return p1, p2
+
+
+@lru_cache(maxsize=1)
+def _thread_controller():
+    """The loaded native thread pools; made once, after scikit-learn has loaded its OpenMP runtime."""
+    from threadpoolctl import ThreadpoolController
+
+    return ThreadpoolController()
+
+
+def one_thread():
+    """A context that keeps OpenMP to one thread: a page is too small to share out.
+
+    With OpenMP threads, scikit-learn's gradient boosting stalls for up to seconds per page on a busy
+    machine while its threads wait for cores. Entering this costs microseconds, where
+    `threadpool_limits(...)` re-inspects the loaded libraries (~2 ms) on every call.
+    """
+    return _thread_controller().limit(limits=1, user_api="openmp")
 
 
 def model_paths() -> list[Path]:
@@ -114,6 +134,7 @@ def load_model() -> BlockModel:
 
             if tuple(model.feature_names) != FEATURE_NAMES:
                 raise ModelError(f"{path} was trained on other features: retrain with `python -m quality.train`")
+            _thread_controller()  # scikit-learn's OpenMP runtime is loaded now, so the controller sees it
             return model
     raise ModelError(f"no {MODEL_NAME} in {', '.join(map(str, model_paths()))}: train it with `python -m quality.train`")
 
@@ -257,7 +278,8 @@ def _low_quality(model: BlockModel, blocks, X, page, is_article) -> tuple[np.nda
         Z = lowq.features(texts, page.lang or "en")
         if model.lowq_uses_spin:
             Z = np.hstack([Z, _sampled_spin(blocks, cand, X, is_article, page)[:, None]])
-        probs = model.lowq.predict_proba(Z)[:, 1]
+        with one_thread():
+            probs = model.lowq.predict_proba(Z)[:, 1]
         for k, prob, row in zip(cand, probs, Z):
             q[k] = prob
             if prob >= 0.3:  # the label can only turn low_quality from about a third up
