@@ -75,6 +75,9 @@ class BlockModel:
     format: int = FORMAT
     lowq: object | None = None  # the low-quality stage, on prose-like blocks
     lowq_uses_spin: bool = False
+    # Second-pass score from which a block is article, chosen on dev for main-text F1: the passes
+    # are fitted for log-loss, and the metric rewards recall more than 0.5 does.
+    article_threshold: float = 0.5
 
     def low_quality_scores(self, texts: list[str], lang: str) -> np.ndarray:
         """Probability that each text is spun, salad or stuffed rather than written prose."""
@@ -86,13 +89,76 @@ class BlockModel:
             return self.lowq.predict_proba(stage_matrix(texts, lang, self.lowq_uses_spin))[:, 1]
 
     def article_scores(self, X: np.ndarray, chars: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        """First- and second-pass probabilities that each block is article."""
+        """First- and second-pass probabilities that each block is article.
+
+        The second pass re-scores only the blocks the first pass is unsure of: on dev it changed 10
+        of the 26,844 blocks outside the band, none enough to move main-text F1, and those are ~80 %
+        of all blocks.
+        """
+        first, second = self._scorers()
         with one_thread():
-            p1 = self.first.predict_proba(X)[:, 1]
-            if self.second is None:
+            p1 = first(X)
+            if second is None:
                 return p1, p1
-            p2 = self.second.predict_proba(np.hstack([X, second_pass_features(p1, chars)]))[:, 1]
+            p2 = p1.copy()
+            unsure = (p1 > SECOND_PASS_BAND[0]) & (p1 < SECOND_PASS_BAND[1])
+            if unsure.any():
+                p2[unsure] = second(np.hstack([X[unsure], second_pass_features(p1, chars)[unsure]]))
         return p1, p2
+
+    def _scorers(self):
+        scorers = self.__dict__.get("_scorer_cache")
+        if scorers is None:
+            scorers = (article_scorer(self.first), None if self.second is None else article_scorer(self.second))
+            self.__dict__["_scorer_cache"] = scorers
+        return scorers
+
+    def __getstate__(self) -> dict:
+        return {k: v for k, v in self.__dict__.items() if k != "_scorer_cache"}
+
+
+SECOND_PASS_BAND = (0.05, 0.95)  # first-pass scores the second pass re-scores; outside, the first stands
+
+
+def article_scorer(estimator):
+    """A function from a feature matrix to the estimator's article probabilities, made fast if it can be.
+
+    For scikit-learn's gradient boosting the trees are summed through its own compiled tree walker,
+    skipping `predict_proba`'s input checks (~0.2 ms a call, as much as 30 trees): our matrices are
+    already finite float64. The shortcut is used only when it reproduces `predict_proba` on a probe.
+    """
+    def slow(X: np.ndarray) -> np.ndarray:
+        return estimator.predict_proba(X)[:, 1]
+
+    try:
+        fast = _tree_sum_scorer(estimator)
+        probe = np.random.default_rng(0).normal(size=(64, estimator.n_features_in_)) * 3
+        if np.allclose(fast(probe), slow(probe), rtol=0, atol=1e-9):
+            return fast
+    except Exception as exc:  # another scikit-learn version or estimator kind: the public path works
+        log.debug("tree shortcut unavailable (%s): using predict_proba", exc)
+    return slow
+
+
+def _tree_sum_scorer(estimator):
+    from sklearn.ensemble._hist_gradient_boosting._predictor import _predict_from_raw_data
+
+    if estimator.n_trees_per_iteration_ != 1 or list(estimator.classes_) != [0, 1]:
+        raise ValueError("not a binary gradient boosting model")
+    trees = [(p.nodes, p.raw_left_cat_bitsets) for (p,) in estimator._predictors]
+    known, fmap = estimator._bin_mapper.make_known_categories_bitsets()
+    base = float(np.asarray(estimator._baseline_prediction).ravel()[0])
+
+    def fast(X: np.ndarray) -> np.ndarray:
+        X = np.ascontiguousarray(X, dtype=np.float64)
+        total = np.full(X.shape[0], base)
+        out = np.empty(X.shape[0])
+        for nodes, cats in trees:
+            _predict_from_raw_data(nodes, X, cats, known, fmap, 1, out)
+            total += out
+        return 1.0 / (1.0 + np.exp(-total))
+
+    return fast
 
 
 @lru_cache(maxsize=1)
@@ -182,12 +248,18 @@ def _evidence_index() -> tuple[tuple, tuple]:
     return resolve(_BOILERPLATE_EVIDENCE), resolve(_ARTICLE_EVIDENCE)
 
 
+def rescaled(p: np.ndarray, threshold: float) -> np.ndarray:
+    """Probabilities mapped by odds so that `threshold` lands on 0.5, the point where labels change."""
+    odds = (p / np.maximum(1.0 - p, 1e-12)) / (threshold / (1.0 - threshold))
+    return odds / (1.0 + odds)
+
+
 def _reasons(X: np.ndarray, is_article: np.ndarray, p1: np.ndarray, p2: np.ndarray) -> list[tuple[str, ...]]:
     boiler_rules, article_rules = _evidence_index()
     fired_b = [(X[:, i] > t) if above else (X[:, i] < t) for i, t, above, _ in boiler_rules]
     fired_a = [(X[:, i] > t) if above else (X[:, i] < t) for i, t, above, _ in article_rules]
     # The second pass overturning the first means the neighbours decided.
-    overturned = (p1 >= 0.5) != (p2 >= 0.5)
+    overturned = (p1 >= 0.5) != is_article
     out = []
     for k in range(X.shape[0]):
         if is_article[k]:
@@ -317,6 +389,8 @@ def classify(
     X, page = page_features(blocks, title=title, site_repeats=site_repeats)
     chars = page.chars
     p1, p2 = model.article_scores(X, chars)
+    threshold = getattr(model, "article_threshold", 0.5)  # models saved before the field have 0.5
+    p1, p2 = rescaled(p1, threshold), rescaled(p2, threshold)
     is_article = p2 >= 0.5
     reasons = _reasons(X, is_article, p1, p2)
     if low_quality:
