@@ -56,6 +56,7 @@ def _quality_extract():
 def _quality_check():
     import quality
 
+    # The full report, low-quality stage included; its article text is scored.
     return lambda html: quality.check(html).text
 
 
@@ -63,18 +64,6 @@ def _quality_extract_bytes():
     import quality
 
     # The `[bytes]` name makes the worker pass the raw bytes, so decoding is timed too.
-    return quality.extract
-
-
-def _quality_extract_without_low_quality():
-    import functools
-
-    import quality
-    import quality.model
-
-    # The pipeline looks classify up in quality.model on every call; this process only ever runs
-    # this variant, so swapping it here times extract without the low-quality stage.
-    quality.model.classify = functools.partial(quality.model.classify, low_quality=False)
     return quality.extract
 
 
@@ -144,7 +133,6 @@ EXTRACTORS = {
     "quality.check": ("quality", _quality_check),
     "quality.extract": ("quality", _quality_extract),
     "quality.extract[bytes]": ("quality", _quality_extract_bytes),
-    "quality.extract[no_low_quality]": ("quality", _quality_extract_without_low_quality),
     "trafilatura": ("trafilatura", _trafilatura()),
     "trafilatura[favor_precision]": ("trafilatura", _trafilatura(favor_precision=True)),
     "trafilatura[fast]": ("trafilatura", _trafilatura(fast=True)),
