@@ -20,14 +20,9 @@ import zlib
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
 
-
-def data_root() -> Path:
-    """The shared datasets folder: $QUALITY_DATA, else ../shared/datasets beside the project."""
-    import os
-
-    env = os.environ.get("QUALITY_DATA")
-    return Path(env) if env else ROOT.parent / "shared" / "datasets"
+from quality.data_path import data_root  # noqa: E402
 
 
 def dev_pages(limit: int | None = None, split: str = "dev") -> list[tuple[str, bytes]]:

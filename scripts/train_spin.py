@@ -16,7 +16,6 @@ import csv
 import hashlib
 import html
 import logging
-import os
 import re
 import sys
 from collections import Counter
@@ -29,21 +28,13 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "scripts"))
 
+from quality.data_path import data_root  # noqa: E402
+
 COMMENTS_MARK = "!@#$%^&*()  COMMENTS"
 L3S_ARTICLE_CLASSES = ("x-nc-sel1", "x-nc-sel2", "x-nc-sel3")
 CLEANEVAL_TAG = re.compile(r"<(?:p|h|l)>", re.IGNORECASE)
 SENTENCE_END = re.compile(r"""[.!?:;"')\]]\s*$""")
 L3S_CURLY = re.compile(r"(?<=\w)\?(?=\w)")  # L3S writes curly apostrophes as "?"
-
-
-def data_root() -> Path:
-    """The shared datasets folder: $QUALITY_DATA, else ../shared/datasets beside the project."""
-    try:
-        from quality.data_path import data_root as project_data_root
-    except ImportError:
-        env = os.environ.get("QUALITY_DATA")
-        return Path(env) if env else Path(__file__).resolve().parents[1].parent / "shared" / "datasets"
-    return project_data_root()
 
 
 def manifest_rows(split: str) -> list[dict[str, str]]:
