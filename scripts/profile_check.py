@@ -2,8 +2,8 @@
 
     python scripts/profile_check.py [--profile] [--split dev]
 
-Prints the median and mean milliseconds per page of decode+parse, segment, features, model, and the
-whole `check`, on one core (run with OMP_NUM_THREADS=1 to keep the model's predictions on one).
+Prints the median and mean milliseconds per page of decode+parse, segment, features, model, the
+whole `check` and the whole `extract` (no low-quality stage), on one core (run with OMP_NUM_THREADS=1 to keep the model's predictions on one).
 """
 
 from __future__ import annotations
@@ -31,7 +31,7 @@ def main() -> int:
     raw = [p.html.read_bytes() for p in corpus.pages(args.split)]
     load_model()
     quality.check(raw[0])  # warm caches: word lists, regexes, the model
-    stages: dict[str, list[float]] = {k: [] for k in ("parse", "segment", "features", "classify", "check")}
+    stages: dict[str, list[float]] = {k: [] for k in ("parse", "segment", "features", "classify", "check", "extract")}
     for data in raw:
         t0 = time.perf_counter()
         parsed = parse(prepare(data).text or "")
@@ -46,7 +46,9 @@ def main() -> int:
         t4 = time.perf_counter()
         quality.check(data)
         t5 = time.perf_counter()
-        for k, v in zip(stages, (t1 - t0, t2 - t1, t3 - t2, t4 - t3, t5 - t4)):
+        quality.extract(data)
+        t6 = time.perf_counter()
+        for k, v in zip(stages, (t1 - t0, t2 - t1, t3 - t2, t4 - t3, t5 - t4, t6 - t5)):
             v and stages[k].append(v * 1000)
     print(f"{len(raw)} {args.split} pages, ms per page (classify includes its features)")
     for k, v in stages.items():

