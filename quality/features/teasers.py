@@ -8,7 +8,6 @@ words with the article; a caption or subheading of the article shares many.
 
 from __future__ import annotations
 
-import re
 from collections import Counter
 
 import numpy as np
@@ -17,7 +16,6 @@ from .context import window_mean
 from .page import PageData
 from .text import _all_stopwords
 
-_CONTENT = re.compile(r"\b[^\W\d_]\w{3,}")  # words of 4+ characters that start with a letter
 WINDOW = 5  # blocks on each side that count as the block's neighbourhood in a run
 PROSE_WORDS = 25  # a block this long with few links is taken as the page's own text
 NAMES = (
@@ -70,7 +68,8 @@ def features(page: PageData) -> np.ndarray:
     out[:, 2] = periodic
     out[:, 3:5] = window_mean(np.column_stack([ellipsis, linked]), WINDOW)
 
-    content = [set(_CONTENT.findall(t)) - stop for t in page.lower]
+    # Content words: 4+ characters starting with a letter (a word character that is no digit or "_").
+    content = [{w for w in ws if len(w) > 3 and w[0] != "_" and not w[0].isdecimal()} - stop for ws in page.words]
     n_words = np.fromiter((len(w) for w in page.words), dtype=np.float64, count=n)
     prose = (n_words >= PROSE_WORDS) & (link_share < 0.2)
     if not prose.any():
