@@ -2,6 +2,7 @@
 
 import re
 
+import numpy as np
 import pytest
 
 from quality.model import classify, load_model
@@ -110,3 +111,44 @@ def test_gate_low_quality_needs_the_whole_article_or_near_certainty():
 def test_low_quality_off_gives_no_low_quality_scores():
     verdict = classify(news_page(), title="Harbour city", low_quality=False)
     assert all(r.scores["low_quality"] == 0.0 for r in verdict.blocks)
+
+
+def test_rescaled_puts_the_threshold_at_one_half():
+    from quality.model import rescaled
+
+    # By hand: odds 0.5/0.5 = 1 over threshold odds 0.3/0.7 gives 7/3, so 0.7; 0.3 itself gives 0.5.
+    got = rescaled(np.array([0.0, 0.3, 0.5, 1.0]), 0.3)
+    assert got == pytest.approx([0.0, 0.5, 0.7, 1.0])
+
+
+def test_fast_scorers_reproduce_predict_proba():
+    from quality.model import article_scorer
+
+    model = load_model()
+    for est in (model.first, model.second, model.lowq):
+        X = np.random.default_rng(1).normal(size=(40, est.n_features_in_)) * 2
+        scorer = article_scorer(est)
+        assert "_scorer.<locals>.fast" in scorer.__qualname__  # the shortcut, not the fallback
+        assert scorer(X) == pytest.approx(est.predict_proba(X)[:, 1], abs=1e-9)
+
+
+def test_second_pass_rescores_only_unsure_blocks():
+    from quality.features import page_features
+    from quality.model import SECOND_PASS_BAND
+
+    X, page = page_features(news_page(), title="Harbour city launches electric ferry service")
+    p1, p2 = load_model().article_scores(X, page.chars)
+    sure = (p1 <= SECOND_PASS_BAND[0]) | (p1 >= SECOND_PASS_BAND[1])
+    assert sure.any()
+    assert np.array_equal(p2[sure], p1[sure])
+
+
+def test_predictions_hold_openmp_to_one_thread():
+    from threadpoolctl import threadpool_info
+
+    from quality.model import one_thread
+
+    load_model()
+    with one_thread():
+        pools = [p for p in threadpool_info() if p["user_api"] == "openmp"]
+    assert pools and all(p["num_threads"] == 1 for p in pools)
