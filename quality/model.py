@@ -3,7 +3,8 @@
 Two passes over a page's blocks, as a reader revises a first impression with the surroundings: the
 first classifier scores each block from its own features and its neighbours'; the second sees those
 scores smoothed along the page (the block sits inside a run of article text, or after its end) and
-decides. Both are one `predict_proba` call per page. Reasons name the features behind the label.
+decides for the blocks the first was unsure of. Each pass is one batched tree sum per page. Reasons
+name the features behind the label.
 """
 
 from __future__ import annotations
