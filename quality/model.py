@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import logging
 import os
+import warnings
 from collections.abc import Collection, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -132,14 +133,23 @@ def article_scorer(estimator):
     def slow(X: np.ndarray) -> np.ndarray:
         return estimator.predict_proba(X)[:, 1]
 
+    linear = hasattr(estimator, "steps")
     try:
-        fast = _linear_scorer(estimator) if hasattr(estimator, "steps") else _tree_sum_scorer(estimator)
-        probe = np.random.default_rng(0).normal(size=(64, estimator.n_features_in_)) * 3
-        if np.allclose(fast(probe), slow(probe), rtol=0, atol=1e-9):
-            return fast
+        fast = _linear_scorer(estimator) if linear else _tree_sum_scorer(estimator)
     except Exception as exc:  # another scikit-learn version or estimator kind: the public path works
-        log.debug("tree shortcut unavailable (%s): using predict_proba", exc)
-    return slow
+        log.debug("shortcut unavailable (%s): using predict_proba", exc)
+        return slow
+    probe = np.random.default_rng(0).normal(size=(64, estimator.n_features_in_)) * 3
+    try:
+        reference = slow(probe)
+    except AttributeError as exc:
+        # A logistic regression pickled by a newer scikit-learn can lack attributes an older one's
+        # predict_proba reads (1.9 -> 1.7: `multi_class`); its formula is all it needs.
+        if linear:
+            log.debug("predict_proba unavailable (%s): using the fitted weights", exc)
+            return fast
+        raise ModelError(f"the model cannot predict with this scikit-learn ({exc}): retrain with `quality train`") from exc
+    return fast if np.allclose(fast(probe), reference, rtol=0, atol=1e-9) else slow
 
 
 def _linear_scorer(pipeline):
@@ -203,6 +213,21 @@ def model_paths() -> list[Path]:
     return ([Path(override)] if override else []) + [here.parent / "models" / MODEL_NAME, here / "models" / MODEL_NAME]
 
 
+
+
+def _warn_on_version_skew(path, model, caught) -> None:
+    """One log line, not one warning per estimator, when the model was pickled by another scikit-learn."""
+    if any(type(w.message).__name__ == "InconsistentVersionWarning" for w in caught):
+        import sklearn
+
+        trained = getattr(model, "versions", {}).get("scikit-learn", "another version")
+        log.warning("%s was trained with scikit-learn %s, running %s: scores may differ slightly; "
+                    "`quality train` makes a matching model", path, trained, sklearn.__version__)
+    for w in caught:
+        if type(w.message).__name__ != "InconsistentVersionWarning":
+            warnings.warn_explicit(w.message, w.category, w.filename, w.lineno)
+
+
 @lru_cache(maxsize=1)
 def load_model() -> BlockModel:
     """The committed block model, loaded once."""
@@ -210,7 +235,10 @@ def load_model() -> BlockModel:
 
     for path in model_paths():
         if path.is_file():
-            model = joblib.load(path)
+            with warnings.catch_warnings(record=True) as caught:
+                warnings.simplefilter("always")
+                model = joblib.load(path)
+            _warn_on_version_skew(path, model, caught)
             if getattr(model, "format", None) != FORMAT:
                 raise ModelError(f"{path} has format {getattr(model, 'format', None)}, expected {FORMAT}: retrain with `python -m quality.train`")
             from .features import FEATURE_NAMES
