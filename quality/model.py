@@ -408,7 +408,7 @@ def _low_quality(model: BlockModel, blocks, X, page, is_article) -> tuple[np.nda
             from .signals import clickbait_scores
 
             bait = clickbait_scores([blocks[k].text for k in heads])
-        except Exception:  # the clickbait model is optional here: no model file, no judgement
+        except ModelError:  # the clickbait model is optional here: no model file, no judgement
             bait = [0.0] * len(heads)
         for k, b in zip(heads, bait):
             if b >= CLICKBAIT_THRESHOLD:
