@@ -34,7 +34,10 @@ def print_report(report, out: TextIO, *, colour: bool) -> None:
     """A page verdict line, then one table row per block."""
     scores = " ".join(f"{k}={v:.2f}" for k, v in report.scores.items())
     enc = f"{report.encoding.name} ({report.encoding.source})" if report.encoding else "-"
-    print(f"page: {_paint(report.label.value, report.label.value, colour)}  status: {report.status.value}  {scores}", file=out)
+    print(
+        f"page: {_paint(report.label.value, report.label.value, colour)}  status: {report.status.value}  {scores}",
+        file=out,
+    )
     if report.title:
         print(f"title: {report.title}", file=out)
     print(f"encoding: {enc}", file=out)
@@ -97,7 +100,9 @@ def build_parser() -> argparse.ArgumentParser:
         p.add_argument("--encoding", help="the charset from the HTTP Content-Type header, if known")
         return p
 
-    p = page_command("check", "Show the page's verdict and every block's label, score and main reason.")
+    p = page_command(
+        "check", "Show the page's verdict and every block's label, score and main reason."
+    )
     p.add_argument("--json", action="store_true", help="print the full report as JSON")
     p.set_defaults(func=_cmd_check)
     p = page_command("extract", "Print the article's text, one block per line.")
@@ -136,7 +141,10 @@ def main(argv: list[str] | None = None) -> int:
     except FileNotFoundError as exc:
         print(f"quality: {exc.filename}: no such file; check the path", file=sys.stderr)
     except IsADirectoryError as exc:
-        print(f"quality: {exc.filename}: is a directory; use `quality batch` for many pages", file=sys.stderr)
+        print(
+            f"quality: {exc.filename}: is a directory; use `quality batch` for many pages",
+            file=sys.stderr,
+        )
     except PermissionError as exc:
         print(f"quality: {exc.filename}: permission denied", file=sys.stderr)
     except BrokenPipeError:
@@ -144,5 +152,8 @@ def main(argv: list[str] | None = None) -> int:
     except QualityError as exc:
         print(f"quality: {exc}", file=sys.stderr)
     except OSError as exc:
-        print(f"quality: {getattr(exc, 'filename', '') or args.page}: cannot read: {exc.strerror or exc}", file=sys.stderr)
+        print(
+            f"quality: {getattr(exc, 'filename', '') or args.page}: cannot read: {exc.strerror or exc}",
+            file=sys.stderr,
+        )
     return 1

@@ -111,7 +111,10 @@ class BlockModel:
     def _scorers(self):
         scorers = self.__dict__.get("_scorer_cache")
         if scorers is None:
-            scorers = tuple(None if est is None else article_scorer(est) for est in (self.first, self.second, self.lowq))
+            scorers = tuple(
+                None if est is None else article_scorer(est)
+                for est in (self.first, self.second, self.lowq)
+            )
             self.__dict__["_scorer_cache"] = scorers
         return scorers
 
@@ -119,7 +122,10 @@ class BlockModel:
         return {k: v for k, v in self.__dict__.items() if k != "_scorer_cache"}
 
 
-SECOND_PASS_BAND = (0.05, 0.95)  # first-pass scores the second pass re-scores; outside, the first stands
+SECOND_PASS_BAND = (
+    0.05,
+    0.95,
+)  # first-pass scores the second pass re-scores; outside, the first stands
 
 
 def article_scorer(estimator):
@@ -130,13 +136,16 @@ def article_scorer(estimator):
     checks (~0.2 ms a call, as much as 30 trees; ~1 ms through a pipeline): our matrices are already
     finite float64. The shortcut is used only when it reproduces `predict_proba` on a probe.
     """
+
     def slow(X: np.ndarray) -> np.ndarray:
         return estimator.predict_proba(X)[:, 1]
 
     linear = hasattr(estimator, "steps")
     try:
         fast = _linear_scorer(estimator) if linear else _tree_sum_scorer(estimator)
-    except Exception as exc:  # another scikit-learn version or estimator kind: the public path works
+    except (
+        Exception
+    ) as exc:  # another scikit-learn version or estimator kind: the public path works
         log.debug("shortcut unavailable (%s): using predict_proba", exc)
         return slow
     probe = np.random.default_rng(0).normal(size=(64, estimator.n_features_in_)) * 3
@@ -148,7 +157,9 @@ def article_scorer(estimator):
         if linear:
             log.debug("predict_proba unavailable (%s): using the fitted weights", exc)
             return fast
-        raise ModelError(f"the model cannot predict with this scikit-learn ({exc}): retrain with `quality train`") from exc
+        raise ModelError(
+            f"the model cannot predict with this scikit-learn ({exc}): retrain with `quality train`"
+        ) from exc
     return fast if np.allclose(fast(probe), reference, rtol=0, atol=1e-9) else slow
 
 
@@ -210,9 +221,10 @@ def model_paths() -> list[Path]:
     """Where the model may be: the source tree's models/, then the copy packed into the wheel."""
     here = Path(__file__).resolve().parent
     override = os.environ.get("QUALITY_BLOCK_MODEL")  # for trying a freshly trained model
-    return ([Path(override)] if override else []) + [here.parent / "models" / MODEL_NAME, here / "models" / MODEL_NAME]
-
-
+    return ([Path(override)] if override else []) + [
+        here.parent / "models" / MODEL_NAME,
+        here / "models" / MODEL_NAME,
+    ]
 
 
 def _warn_on_version_skew(path, model, caught) -> None:
@@ -221,8 +233,13 @@ def _warn_on_version_skew(path, model, caught) -> None:
         import sklearn
 
         trained = getattr(model, "versions", {}).get("scikit-learn", "another version")
-        log.warning("%s was trained with scikit-learn %s, running %s: scores may differ slightly; "
-                    "`quality train` makes a matching model", path, trained, sklearn.__version__)
+        log.warning(
+            "%s was trained with scikit-learn %s, running %s: scores may differ slightly; "
+            "`quality train` makes a matching model",
+            path,
+            trained,
+            sklearn.__version__,
+        )
     for w in caught:
         if type(w.message).__name__ != "InconsistentVersionWarning":
             warnings.warn_explicit(w.message, w.category, w.filename, w.lineno)
@@ -240,14 +257,20 @@ def load_model() -> BlockModel:
                 model = joblib.load(path)
             _warn_on_version_skew(path, model, caught)
             if getattr(model, "format", None) != FORMAT:
-                raise ModelError(f"{path} has format {getattr(model, 'format', None)}, expected {FORMAT}: retrain with `python -m quality.train`")
+                raise ModelError(
+                    f"{path} has format {getattr(model, 'format', None)}, expected {FORMAT}: retrain with `python -m quality.train`"
+                )
             from .features import FEATURE_NAMES
 
             if tuple(model.feature_names) != FEATURE_NAMES:
-                raise ModelError(f"{path} was trained on other features: retrain with `python -m quality.train`")
+                raise ModelError(
+                    f"{path} was trained on other features: retrain with `python -m quality.train`"
+                )
             _thread_controller()  # scikit-learn's OpenMP runtime is loaded now, so the controller sees it
             return model
-    raise ModelError(f"no {MODEL_NAME} in {', '.join(map(str, model_paths()))}: train it with `python -m quality.train`")
+    raise ModelError(
+        f"no {MODEL_NAME} in {', '.join(map(str, model_paths()))}: train it with `python -m quality.train`"
+    )
 
 
 # (feature, threshold, above?) -> reason, for the label the reason supports.
@@ -299,7 +322,9 @@ def rescaled(p: np.ndarray, threshold: float) -> np.ndarray:
     return odds / (1.0 + odds)
 
 
-def _reasons(X: np.ndarray, is_article: np.ndarray, p1: np.ndarray, p2: np.ndarray) -> list[tuple[str, ...]]:
+def _reasons(
+    X: np.ndarray, is_article: np.ndarray, p1: np.ndarray, p2: np.ndarray
+) -> list[tuple[str, ...]]:
     boiler_rules, article_rules = _evidence_index()
     fired_b = [(X[:, i] > t) if above else (X[:, i] < t) for i, t, above, _ in boiler_rules]
     fired_a = [(X[:, i] > t) if above else (X[:, i] < t) for i, t, above, _ in article_rules]
@@ -344,7 +369,9 @@ SPIN_SAMPLE_WORDS = 40  # words of each sampled block: the score needs a few sen
 SPIN_SUSPECT = 0.5  # a sampled article block this spun gets all the page's prose scored
 
 
-def _sampled_spin(blocks, cand: list[int], X: np.ndarray, is_article: np.ndarray, page) -> np.ndarray:
+def _sampled_spin(
+    blocks, cand: list[int], X: np.ndarray, is_article: np.ndarray, page
+) -> np.ndarray:
     """Spin scores of the candidates, scoring only a sample unless the sample looks spun.
 
     The spin model costs about 40 microseconds a word, more than the rest of the page together, so
@@ -358,8 +385,13 @@ def _sampled_spin(blocks, cand: list[int], X: np.ndarray, is_article: np.ndarray
     def cut(k: int) -> str:
         return " ".join(blocks[k].text.split()[:SPIN_SAMPLE_WORDS])
 
-    snippet = X[:, FEATURE_NAMES.index("teaser__ellipsis")] + X[:, FEATURE_NAMES.index("teaser__periodic")]
-    art = sorted((k for k in cand if is_article[k]), key=lambda k: -page.chars[k])[:SPIN_SAMPLE_ARTICLE]
+    snippet = (
+        X[:, FEATURE_NAMES.index("teaser__ellipsis")]
+        + X[:, FEATURE_NAMES.index("teaser__periodic")]
+    )
+    art = sorted((k for k in cand if is_article[k]), key=lambda k: -page.chars[k])[
+        :SPIN_SAMPLE_ARTICLE
+    ]
     teasers = [k for k in cand if not is_article[k] and snippet[k] > 0][:SPIN_SAMPLE_TEASERS]
     sample = art + teasers
     scores = dict(zip(sample, spin_scores([cut(k) for k in sample]))) if sample else {}
@@ -370,7 +402,9 @@ def _sampled_spin(blocks, cand: list[int], X: np.ndarray, is_article: np.ndarray
     return np.array([scores.get(k, art_mean if is_article[k] else 0.0) for k in cand])
 
 
-def _low_quality(model: BlockModel, blocks, X, page, is_article) -> tuple[np.ndarray, list[tuple[str, ...]]]:
+def _low_quality(
+    model: BlockModel, blocks, X, page, is_article
+) -> tuple[np.ndarray, list[tuple[str, ...]]]:
     """Per block, the low-quality probability (0 where not judged) and the reasons where it is high."""
     from .features import FEATURE_NAMES
 
@@ -382,11 +416,17 @@ def _low_quality(model: BlockModel, blocks, X, page, is_article) -> tuple[np.nda
         # French news article scored as spun on dev), so other languages are not judged.
         return q, reasons
     link = X[:, FEATURE_NAMES.index("links__char_share")]
-    snippet = X[:, FEATURE_NAMES.index("teaser__ellipsis")] + X[:, FEATURE_NAMES.index("teaser__periodic")]
+    snippet = (
+        X[:, FEATURE_NAMES.index("teaser__ellipsis")]
+        + X[:, FEATURE_NAMES.index("teaser__periodic")]
+    )
     # Judged: the article's blocks and teaser snippets; other template prose stays boilerplate.
     cand = [
-        k for k in range(n)
-        if len(page.words[k]) >= LOWQ_MIN_WORDS and link[k] < 0.5 and (is_article[k] or snippet[k] > 0)
+        k
+        for k in range(n)
+        if len(page.words[k]) >= LOWQ_MIN_WORDS
+        and link[k] < 0.5
+        and (is_article[k] or snippet[k] > 0)
     ]
     if cand:
         from .features import lowq
@@ -400,9 +440,16 @@ def _low_quality(model: BlockModel, blocks, X, page, is_article) -> tuple[np.nda
         for k, prob, row in zip(cand, probs, Z):
             q[k] = prob
             if prob >= 0.3:  # the label can only turn low_quality from about a third up
-                reasons[k] = _lowq_reasons(row[:-1] if model.lowq_uses_spin else row, row[-1] if model.lowq_uses_spin else None)
+                reasons[k] = _lowq_reasons(
+                    row[:-1] if model.lowq_uses_spin else row,
+                    row[-1] if model.lowq_uses_spin else None,
+                )
     # Bait headings of template boxes ("Stay Ahead Of Everyone") are calls to action.
-    heads = [k for k in range(n) if blocks[k].heading and not is_article[k] and 2 <= len(page.words[k]) <= 12]
+    heads = [
+        k
+        for k in range(n)
+        if blocks[k].heading and not is_article[k] and 2 <= len(page.words[k]) <= 12
+    ]
     if heads:
         try:
             from .signals import clickbait_scores
@@ -430,7 +477,12 @@ def classify(
 
     model = load_model()
     if not blocks:
-        return Verdict((), Label.BOILERPLATE, {"article": 0.0, "boilerplate": 1.0, "low_quality": 0.0}, ("page__no_blocks",))
+        return Verdict(
+            (),
+            Label.BOILERPLATE,
+            {"article": 0.0, "boilerplate": 1.0, "low_quality": 0.0},
+            ("page__no_blocks",),
+        )
     X, page = page_features(blocks, title=title, site_repeats=site_repeats)
     chars = page.chars
     p1, p2 = model.article_scores(X, chars)

@@ -78,7 +78,9 @@ def _report(html, url, encoding, site_repeats, *, low_quality: bool) -> PageRepo
     parsed = parse(prepared.text)
     flags = prepared.flags + parsed.flags
     if parsed.root is None:
-        return _unscored(Status.SKIPPED, prepared.reasons + ("no_markup",), flags, prepared.encoding, url)
+        return _unscored(
+            Status.SKIPPED, prepared.reasons + ("no_markup",), flags, prepared.encoding, url
+        )
     blocks = segment(parsed.root, MAX_BLOCKS)
     if len(blocks) >= MAX_BLOCKS:
         flags += ("too_many_blocks",)
@@ -93,7 +95,7 @@ def _report(html, url, encoding, site_repeats, *, low_quality: bool) -> PageRepo
         blocks, title=title, url=url, site_repeats=site_repeats, low_quality=low_quality
     )
     # What the parse or the segmenter had to cut or repair is a reason for `degraded` as well.
-    repaired = flags[len(prepared.flags):]
+    repaired = flags[len(prepared.flags) :]
     degraded = prepared.status is Status.DEGRADED or bool(repaired)
     return PageReport(
         status=Status.DEGRADED if degraded else Status.OK,
