@@ -5,28 +5,29 @@ from __future__ import annotations
 from collections.abc import Collection
 
 from .blocks import segment
-from .dom import parse, shell_reasons, title_of
-from .inputs import prepare
+from .dom import Parsed, parse, shell_reasons, title_of
+from .inputs import Prepared, prepare
 from .records import Block, Label, PageReport, Status, uniform_scores
 
-# Real pages have a few hundred blocks (dataset pages: median 105, largest 1,921); past this the rest of the
-# page is dropped and flagged `too_many_blocks`, so a 20 MB page of one-word paragraphs stays cheap.
+# Real pages have a few hundred blocks (dataset pages: median 105, largest 1,921); past this the
+# rest of the page is dropped and flagged `too_many_blocks`, so a 20 MB page of one-word paragraphs
+# stays cheap.
 MAX_BLOCKS = 10_000
 
 
-def _check_type(html: object) -> None:
-    if not isinstance(html, (str, bytes, bytearray, memoryview)):
-        raise TypeError(f"html must be str or bytes, not {type(html).__name__}")
+def _segmented(html, encoding) -> tuple[Prepared, Parsed | None, list[Block]]:
+    """Decode, parse and segment; `prepare` raises TypeError for anything but str or bytes."""
+    prepared = prepare(html, encoding=encoding)
+    if prepared.text is None:
+        return prepared, None, []
+    parsed = parse(prepared.text)
+    blocks = [] if parsed.root is None else segment(parsed.root, MAX_BLOCKS)
+    return prepared, parsed, blocks
 
 
 def page_blocks(html: str | bytes, *, encoding: str | None = None) -> list[Block]:
     """The page's blocks without scoring them: decode, parse, segment."""
-    _check_type(html)
-    prepared = prepare(bytes(html) if not isinstance(html, str) else html, encoding=encoding)
-    if prepared.text is None:
-        return []
-    parsed = parse(prepared.text)
-    return [] if parsed.root is None else segment(parsed.root, MAX_BLOCKS)
+    return _segmented(html, encoding)[2]
 
 
 def check(
@@ -71,17 +72,14 @@ def extract(html: str | bytes, *, url: str | None = None, encoding: str | None =
 
 
 def _report(html, url, encoding, site_repeats, *, low_quality: bool) -> PageReport:
-    _check_type(html)
-    prepared = prepare(bytes(html) if not isinstance(html, str) else html, encoding=encoding)
-    if prepared.text is None:
+    prepared, parsed, blocks = _segmented(html, encoding)
+    if parsed is None:
         return _unscored(Status.SKIPPED, prepared.reasons, prepared.flags, prepared.encoding, url)
-    parsed = parse(prepared.text)
     flags = prepared.flags + parsed.flags
     if parsed.root is None:
         return _unscored(
             Status.SKIPPED, prepared.reasons + ("no_markup",), flags, prepared.encoding, url
         )
-    blocks = segment(parsed.root, MAX_BLOCKS)
     if len(blocks) >= MAX_BLOCKS:
         flags += ("too_many_blocks",)
     title = title_of(parsed.root)
