@@ -138,22 +138,22 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     try:
         return args.func(args)
-    except FileNotFoundError as exc:
-        print(f"quality: {exc.filename}: no such file; check the path", file=sys.stderr)
-    except IsADirectoryError as exc:
-        print(
-            f"quality: {exc.filename}: is a directory; use `quality batch` for many pages",
-            file=sys.stderr,
-        )
-    except PermissionError as exc:
-        print(f"quality: {exc.filename}: permission denied", file=sys.stderr)
     except BrokenPipeError:
         return 0
+    except FileNotFoundError as exc:
+        return _fail(f"{exc.filename}: no such file; check the path")
+    except IsADirectoryError as exc:
+        return _fail(f"{exc.filename}: is a directory; use `quality batch` for many pages")
+    except PermissionError as exc:
+        return _fail(f"{exc.filename}: permission denied")
     except QualityError as exc:
-        print(f"quality: {exc}", file=sys.stderr)
+        return _fail(str(exc))
     except OSError as exc:
-        print(
-            f"quality: {getattr(exc, 'filename', '') or args.page}: cannot read: {exc.strerror or exc}",
-            file=sys.stderr,
-        )
+        name = exc.filename or getattr(args, "page", "input")
+        return _fail(f"{name}: cannot read: {exc.strerror or exc}")
+
+
+def _fail(message: str) -> int:
+    """One line on stderr, and the exit code of an input that could not be read."""
+    print(f"quality: {message}", file=sys.stderr)
     return 1
