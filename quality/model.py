@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import logging
 import os
+import re
 import warnings
 from collections.abc import Collection, Sequence
 from dataclasses import dataclass, field
@@ -346,7 +347,73 @@ def _reasons(
 
 LOWQ_MIN_WORDS = 10  # shorter blocks carry too little text to judge their prose
 LOWQ_MIN_PAGE_CHARS = PAGE_ARTICLE_CHARS
-CLICKBAIT_THRESHOLD = 0.9  # headings of template boxes this baity are calls to action
+CLICKBAIT_THRESHOLD = 0.9  # a template heading this baity is a bait headline
+# Shorter headings ("About this blog", "You May Like") are labels, not headlines.
+BAIT_HEADLINE_WORDS = (5, 20)
+# The bait score of a call to action's text that makes its box bait; plain asks ("Subscribe to the
+# ... newsletter", "Download the ... app") score 0.3-0.75 on dev and train, promotional ones above.
+CALL_TO_ACTION = 0.85
+CALL_TO_ACTION_WORDS = 40  # a call to action's body is a sentence or two
+_ASKS = re.compile(
+    r"\b(subscribe|join|sign ?up|register|follow|download|install|become|get (?:your|our|the latest))\b",
+    re.IGNORECASE,
+)
+
+
+def _rebar(p: float, bar: float, to: float) -> float:
+    """p with its odds scaled so that `bar` lands on `to`."""
+    odds = p / max(1.0 - p, 1e-9) * (to / (1.0 - to)) / (bar / (1.0 - bar))
+    return odds / (1.0 + odds)
+
+
+def _bait(blocks, page, is_article) -> list[tuple[int, float, str]]:
+    """Template blocks that are bait: clickbait headlines, and calls to action worded as bait.
+
+    A call to action is a template box whose heading is followed, under the same parent, by a short
+    text asking the reader to subscribe, join or follow; the box is bait when that text reads as
+    clickbait ("... your breaking, trending, hottest news instantly ... subscribe right now"), while a
+    plain "Subscribe to our newsletter" box stays boilerplate. Heading and text share the verdict.
+    """
+    n = len(blocks)
+    heads = [
+        k
+        for k in range(n)
+        if blocks[k].heading and not is_article[k] and 2 <= len(page.words[k]) <= 20
+    ]
+    boxes = {}
+    for k in heads:
+        j = k + 1
+        if (
+            j < n
+            and not is_article[j]
+            and not blocks[j].heading
+            and len(page.words[j]) <= CALL_TO_ACTION_WORDS
+            and blocks[j].path.rpartition("/")[0] == blocks[k].path.rpartition("/")[0]
+            and _ASKS.search(blocks[j].text)
+        ):
+            boxes[k] = j
+    if not heads:
+        return []
+    texts = [blocks[k].text for k in heads] + [blocks[j].text for j in boxes.values()]
+    try:
+        from .signals import clickbait_scores
+
+        scores = dict(zip(heads + list(boxes.values()), clickbait_scores(texts)))
+    except ModelError:  # the clickbait model is optional here: no model file, no judgement
+        return []
+    found = []
+    low, high = BAIT_HEADLINE_WORDS
+    for k in heads:
+        if k in boxes and scores[boxes[k]] >= CALL_TO_ACTION:
+            # Its bar is CALL_TO_ACTION, not TEMPLATE_LOWQ: put the score on the scale the gate reads.
+            box = _rebar(scores[boxes[k]], CALL_TO_ACTION, TEMPLATE_LOWQ)
+            found += [
+                (k, box, "clickbait__call_to_action"),
+                (boxes[k], box, "clickbait__call_to_action"),
+            ]
+        elif low <= len(page.words[k]) <= high and scores[k] >= CLICKBAIT_THRESHOLD:
+            found.append((k, scores[k], "clickbait__headline"))
+    return found
 
 
 def _lowq_reasons(row: np.ndarray, spin: float | None) -> tuple[str, ...]:
@@ -444,23 +511,9 @@ def _low_quality(
                     row[:-1] if model.lowq_uses_spin else row,
                     row[-1] if model.lowq_uses_spin else None,
                 )
-    # Bait headings of template boxes ("Stay Ahead Of Everyone") are calls to action.
-    heads = [
-        k
-        for k in range(n)
-        if blocks[k].heading and not is_article[k] and 2 <= len(page.words[k]) <= 12
-    ]
-    if heads:
-        try:
-            from .signals import clickbait_scores
-
-            bait = clickbait_scores([blocks[k].text for k in heads])
-        except ModelError:  # the clickbait model is optional here: no model file, no judgement
-            bait = [0.0] * len(heads)
-        for k, b in zip(heads, bait):
-            if b >= CLICKBAIT_THRESHOLD:
-                q[k] = max(q[k], float(b))
-                reasons[k] = ("clickbait__headline",)
+    for k, score, why in _bait(blocks, page, is_article):
+        q[k] = max(q[k], score)
+        reasons[k] = (why,)
     return q, reasons
 
 

@@ -15,8 +15,6 @@ ROOT = Path(__file__).resolve().parents[1]
 GOLDEN = sorted((ROOT / "tests" / "golden").glob("*.json"))
 # (golden file stem, block index): why the model misses it today.
 KNOWN_FAILURES: dict[tuple[str, int], str] = {
-    ("harbour-ferry", 27): "the clickbait model scores the newsletter heading below its bar",
-    ("harbour-ferry", 28): "call to action: spin is sampled only on article blocks and teaser snippets",
 }
 
 
