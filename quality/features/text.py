@@ -29,9 +29,12 @@ def _codes(chars: str) -> np.ndarray:
 
 
 def _upper(c: np.ndarray) -> np.ndarray:
-    # ASCII, Latin-1, Greek and Cyrillic capitals: enough to tell SHOUTED menus from prose.
+    # ASCII, Latin-1, Greek and Cyrillic capitals: enough to tell SHOUTED menus from prose. The
+    # Latin-1 run holds one non-letter, the multiplication sign U+00D7.
     return (
-        ((c >= 65) & (c <= 90)) | ((c >= 0xC0) & (c <= 0xDE)) | ((c >= 0x391) & (c <= 0x3A9))
+        ((c >= 65) & (c <= 90))
+        | ((c >= 0xC0) & (c <= 0xDE) & (c != 0xD7))
+        | ((c >= 0x391) & (c <= 0x3A9))
         | ((c >= 0x410) & (c <= 0x42F))
     )
 
