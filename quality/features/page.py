@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import re
+from collections import Counter
 from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
+from itertools import chain
 from importlib import resources
 
 import numpy as np
@@ -49,6 +51,7 @@ class PageData:
     lower: list[str]  # each block's text, lower-cased
     words: list[list[str]]  # lower-case \w+ runs of each block
     chars: np.ndarray  # characters per block
+    path_ids: np.ndarray  # per block, a number standing for its tag path (equal paths, equal numbers)
     lang: str  # guessed from function words over the whole page
     site_repeats: Collection[int]
 
@@ -59,16 +62,20 @@ def guess_language(words: Sequence[Sequence[str]], text_sample: str) -> str:
         lists = stopwords()
         ja = sum(text_sample.count(c) for c in lists["ja"] if len(c) == 1 and "\u3040" <= c <= "\u30ff")
         return "ja" if ja > 50 else "zh"
-    counts: dict[str, int] = {}
-    index = _word_languages()
-    seen = 0
+    seen = taken = 0
     for block_words in words:
-        for w in block_words:
-            for code in index.get(w, ()):
-                counts[code] = counts.get(code, 0) + 1
+        taken += 1
         seen += len(block_words)
         if seen > 1500:  # enough words to tell the language
             break
+    read = Counter(chain.from_iterable(words[:taken]))
+    # Each distinct word once, weighted by how often it was read.
+    counts: dict[str, int] = {}
+    index = _word_languages()
+    for w in index.keys() & read.keys():
+        n = read[w]
+        for code in index[w]:
+            counts[code] = counts.get(code, 0) + n
     if not counts:
         return ""
     return max(sorted(counts), key=counts.get)
@@ -78,21 +85,51 @@ def page_data(
     blocks: Sequence[Block], title: str = "", site_repeats: Collection[int] | None = None
 ) -> PageData:
     """Shared per-page inputs of the feature families."""
-    lower = [b.text.lower() for b in blocks]
-    words = [WORD.findall(t) for t in lower]
-    chars = np.fromiter((len(b.text) for b in blocks), dtype=np.float64, count=len(blocks))
+    texts = [b.text for b in blocks]
+    lower = list(map(str.lower, texts))
+    words = list(map(WORD.findall, lower))
+    chars = np.fromiter(map(len, texts), dtype=np.float64, count=len(blocks))
     # The longest blocks decide the language: menus are short and often English on any site.
     order = np.argsort(-chars, kind="stable")[:20]
     sample = " ".join(blocks[i].text for i in order)
     lang = guess_language([words[i] for i in order], sample)
-    return PageData(blocks, title or "", lower, words, chars, lang, site_repeats or ())
+    number: dict[str, int] = {}
+    path_ids = np.fromiter(
+        (number.setdefault(b.path, len(number)) for b in blocks), dtype=np.int64, count=len(blocks)
+    )
+    return PageData(blocks, title or "", lower, words, chars, path_ids, lang, site_repeats or ())
+
+
+_CODE_POINTS = 0x110000
+_CLASS_TABLES: dict[int, tuple] = {}
+
+
+def _class_table(classes: Sequence) -> np.ndarray | None:
+    """Each code point's class number (1-based, 0 for none), or None when the classes overlap."""
+    hit = _CLASS_TABLES.get(id(classes))
+    if hit is None or hit[0] is not classes:
+        every = np.arange(_CODE_POINTS, dtype=np.uint32)
+        table = np.zeros(_CODE_POINTS, dtype=np.uint8)
+        disjoint = len(classes) < 255
+        for k, cls in enumerate(classes, 1):
+            if callable(cls):
+                mask = cls(every)
+            else:
+                mask = np.zeros(_CODE_POINTS, dtype=bool)
+                mask[cls] = True
+            disjoint = disjoint and not table[mask].any()
+            table[mask] = k
+        hit = _CLASS_TABLES[id(classes)] = (classes, table if disjoint else None)
+    return hit[1]
 
 
 def char_counts(texts: Sequence[str], classes: Sequence[np.ndarray]) -> np.ndarray:
-    """Per text, how many characters fall in each class (a sorted array of code points or ranges).
+    """Per text, how many characters fall in each class (a sorted array of code points, or a
+    function of a code point array giving a mask).
 
     The texts are joined and read as one array of code points, so the counting is numpy work
-    rather than a Python loop over characters.
+    rather than a Python loop over characters; classes that do not overlap are counted in one
+    pass through a code point -> class table.
     """
     n = len(texts)
     out = np.zeros((n, len(classes)))
@@ -101,6 +138,13 @@ def char_counts(texts: Sequence[str], classes: Sequence[np.ndarray]) -> np.ndarr
     joined = "\x00".join(texts)
     codes = np.frombuffer(joined.encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
     lengths = np.fromiter((len(t) for t in texts), dtype=np.int64, count=n)
+    table = _class_table(classes)
+    if table is not None:
+        # Text k owns its characters and the separator after them; the key counts (text, class).
+        width = len(classes) + 1
+        owner = np.repeat(np.arange(0, n * width, width), lengths + 1)[: len(codes)]
+        counts = np.bincount(owner + table[codes], minlength=n * width)
+        return counts.reshape(n, width)[:, 1:].astype(np.float64)
     starts = np.concatenate([[0], np.cumsum(lengths + 1)[:-1]])
     for k, cls in enumerate(classes):
         if callable(cls):

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections import Counter
+from itertools import chain
 from operator import attrgetter
 
 import numpy as np
@@ -19,6 +19,7 @@ _TAG_GROUP = {
 }
 
 _REGION_FLAGS = attrgetter(*(f"in_{r}" for r in REGIONS))
+_LINK_CHARS, _N_LINKS, _HEADING, _DEPTH, _TAG = map(attrgetter, ("link_chars", "n_links", "heading", "depth", "tag"))
 
 NAMES = (
     "structure__log_chars",
@@ -48,16 +49,15 @@ def features(page: PageData) -> np.ndarray:
     if not n:
         return out
     chars = page.chars
-    n_words = np.fromiter((len(w) for w in page.words), dtype=np.float64, count=n)
-    link_chars = np.fromiter((b.link_chars for b in blocks), dtype=np.float64, count=n)
-    n_links = np.fromiter((b.n_links for b in blocks), dtype=np.float64, count=n)
-    heading = np.fromiter((b.heading for b in blocks), dtype=np.float64, count=n)
-    depth = np.fromiter((b.depth for b in blocks), dtype=np.float64, count=n)
-    paths = [b.path for b in blocks]
-    path_count = Counter(paths)
-    path_chars: dict[str, float] = {}
-    for p, c in zip(paths, chars):
-        path_chars[p] = path_chars.get(p, 0.0) + c
+    n_words = np.fromiter(map(len, page.words), dtype=np.float64, count=n)
+    link_chars = np.fromiter(map(_LINK_CHARS, blocks), dtype=np.float64, count=n)
+    n_links = np.fromiter(map(_N_LINKS, blocks), dtype=np.float64, count=n)
+    heading = np.fromiter(map(_HEADING, blocks), dtype=np.float64, count=n)
+    depth = np.fromiter(map(_DEPTH, blocks), dtype=np.float64, count=n)
+    # Blocks per path and their characters, summed in block order as before (whole numbers: exact).
+    path_ids = page.path_ids
+    path_count = np.bincount(path_ids).astype(np.float64)
+    path_chars = np.bincount(path_ids, weights=chars)
     total = max(chars.sum(), 1.0)
     out[:, 0] = np.log1p(chars)
     out[:, 1] = np.log1p(n_words)
@@ -70,15 +70,17 @@ def features(page: PageData) -> np.ndarray:
     out[:, 8] = np.arange(n) / max(n - 1, 1)
     out[:, 9] = chars / total
     out[:, 10] = chars / max(chars.max(), 1.0)
-    out[:, 11] = np.fromiter((path_count[p] for p in paths), dtype=np.float64, count=n) / n
-    out[:, 12] = np.fromiter((path_chars[p] for p in paths), dtype=np.float64, count=n) / total
+    out[:, 11] = path_count[path_ids] / n
+    out[:, 12] = path_chars[path_ids] / total
     out[:, 13] = np.log1p(n)
     col = 14
-    out[:, col : col + len(REGIONS)] = np.array(list(map(_REGION_FLAGS, blocks)), dtype=np.float64)
+    flags = chain.from_iterable(map(_REGION_FLAGS, blocks))
+    out[:, col : col + len(REGIONS)] = np.fromiter(flags, dtype=np.float64, count=n * len(REGIONS)).reshape(
+        n, len(REGIONS)
+    )
     col += len(REGIONS)
-    tag_col = {t: col + i for i, t in enumerate(TAGS)}
-    for i, b in enumerate(blocks):
-        group = _TAG_GROUP.get(b.tag)
-        if group:
-            out[i, tag_col[group]] = 1.0
+    tag_col = {tag: col + TAGS.index(group) for tag, group in _TAG_GROUP.items()}
+    cols = np.fromiter((tag_col.get(t, -1) for t in map(_TAG, blocks)), dtype=np.int64, count=n)
+    tagged = cols >= 0
+    out[np.flatnonzero(tagged), cols[tagged]] = 1.0
     return out

@@ -38,7 +38,6 @@ def features(page: PageData) -> np.ndarray:
     if not n:
         return out
     stop = _all_stopwords()
-    paths = [b.path for b in blocks]
     ellipsis = np.fromiter(
         (b.text.endswith(("…", "...", "… »", "...»", "[…]", "[...]")) for b in blocks), dtype=np.float64, count=n
     )
@@ -47,7 +46,7 @@ def features(page: PageData) -> np.ndarray:
     )
     linked = (link_share > 0.5).astype(np.float64)
     out[:, 0] = ellipsis
-    ids = np.unique(np.array(paths, dtype=object), return_inverse=True)[1] if n else np.zeros(0, int)
+    ids = page.path_ids
 
     def same(offset: int) -> np.ndarray:
         # Whether the block `offset` places away has the same path (False off the page's ends).
@@ -69,7 +68,9 @@ def features(page: PageData) -> np.ndarray:
     out[:, 3:5] = window_mean(np.column_stack([ellipsis, linked]), WINDOW)
 
     # Content words: 4+ characters starting with a letter (a word character that is no digit or "_").
-    content = [{w for w in ws if len(w) > 3 and w[0] != "_" and not w[0].isdecimal()} - stop for ws in page.words]
+    vocab = set().union(*page.words) - stop
+    keep = {w for w in vocab if len(w) > 3 and w[0] != "_" and not w[0].isdecimal()}
+    content = [keep.intersection(ws) for ws in page.words]
     n_words = np.fromiter((len(w) for w in page.words), dtype=np.float64, count=n)
     prose = (n_words >= PROSE_WORDS) & (link_share < 0.2)
     if not prose.any():

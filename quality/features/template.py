@@ -26,6 +26,7 @@ CLASS_GROUPS: dict[str, frozenset[str]] = {
 ARTICLE_WORDS = frozenset(
     "article articles content entry post story body text main blog news detail details page single hentry paragraph copy lead".split()
 )
+_EVERY_CLASS_WORD = frozenset().union(*CLASS_GROUPS.values())
 INNER = 4  # the innermost class/id words say most about the block itself
 
 _PATTERNS = {
@@ -85,33 +86,30 @@ def features(page: PageData) -> np.ndarray:
     n = len(blocks)
     out = np.zeros((n, len(NAMES)), dtype=np.float64)
     groups = list(CLASS_GROUPS.items())
-    every = frozenset().union(*CLASS_GROUPS.values())
     n_groups = len(groups)
     base_pat = n_groups + 3
     norm = [" ".join(w) for w in page.words]
     repeats = Counter(norm)
     title = _title_words(page.title)
     title_text = " ".join(re.findall(r"\w+", page.title.lower()))
-    rows_of: dict[tuple[str, ...], int] = {}
+    # Pages repeat a few class/id contexts over many blocks: one row per distinct context.
+    keys = [b.tokens for b in blocks]
+    rows_of = dict.fromkeys(keys)
     token_rows: list[list[float]] = []
-    which = np.empty(n, dtype=np.int64)
-    for i, block in enumerate(blocks):
-        tokens = block.tokens
-        k = rows_of.get(tokens)
-        if k is None:
-            token_set = set(tokens)
-            inner = tokens[-INNER:]
-            k = rows_of[tokens] = len(token_rows)
-            token_rows.append(
-                [1.0 if token_set & vocab else 0.0 for _, vocab in groups]
-                + [
-                    float(sum(1 for t in inner if t in every)),
-                    float(sum(1 for t in inner if t in ARTICLE_WORDS)),
-                    float(bool(token_set & ARTICLE_WORDS)),
-                ]
-            )
-        which[i] = k
+    for tokens in rows_of:
+        token_set = set(tokens)
+        inner = tokens[-INNER:]
+        rows_of[tokens] = len(token_rows)
+        token_rows.append(
+            [1.0 if token_set & vocab else 0.0 for _, vocab in groups]
+            + [
+                float(sum(1 for t in inner if t in _EVERY_CLASS_WORD)),
+                float(sum(1 for t in inner if t in ARTICLE_WORDS)),
+                float(bool(token_set & ARTICLE_WORDS)),
+            ]
+        )
     if n:
+        which = np.fromiter(map(rows_of.__getitem__, keys), dtype=np.int64, count=n)
         out[:, : n_groups + 3] = np.asarray(token_rows)[which]
     col = base_pat + len(_PATTERNS)
     out[:, col] = np.log([repeats[t] if t else 1 for t in norm])

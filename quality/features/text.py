@@ -78,7 +78,7 @@ def features(page: PageData) -> np.ndarray:
     length = np.maximum(page.chars, 1.0)
     n_words = np.fromiter((len(w) for w in page.words), dtype=np.float64, count=n)
     nw = np.maximum(n_words, 1.0)
-    alpha = np.fromiter((sum(map(len, w)) for w in page.words), dtype=np.float64, count=n)
+    alpha = np.fromiter((len("".join(w)) for w in page.words), dtype=np.float64, count=n)
     lists = stopwords()
     own = lists.get(page.lang, frozenset())
     every = _all_stopwords()
@@ -87,9 +87,11 @@ def features(page: PageData) -> np.ndarray:
         out[:, 0] = [sum(map(t.count, own)) for t in texts]
         out[:, 0] /= np.maximum(cjk, 1.0)
     else:
-        out[:, 0] = [sum(1 for w in words if w in own) for words in page.words]
+        is_own = own.__contains__
+        out[:, 0] = [sum(map(is_own, words)) for words in page.words]
         out[:, 0] /= nw
-    out[:, 1] = [sum(1 for w in words if w in every) for words in page.words]
+    is_any = every.__contains__
+    out[:, 1] = [sum(map(is_any, words)) for words in page.words]
     out[:, 1] /= nw
     out[:, 2] = np.clip(length - alpha - spaces, 0, None) / length
     out[:, 3] = digit / length
