@@ -437,14 +437,15 @@ SPIN_SUSPECT = 0.5  # a sampled article block this spun gets all the page's pros
 
 
 def _sampled_spin(
-    blocks, cand: list[int], X: np.ndarray, is_article: np.ndarray, page
+    blocks, cand: list[int], X: np.ndarray, is_article: np.ndarray, page, needed=None
 ) -> np.ndarray:
     """Spin scores of the candidates, scoring only a sample unless the sample looks spun.
 
     The spin model costs about 40 microseconds a word, more than the rest of the page together, so
     each page gets its two longest article blocks and a few teaser snippets scored, cut to their first
-    sentences. Only when the article sample looks spun is every candidate scored; the others take the
-    sample's mean, since a spun article is spun throughout.
+    sentences. Only when the article sample looks spun are the other candidates scored, and of those
+    only the ones `needed(scores, rest)` names, asked again after each batch until it names none; the
+    others take the sample's mean, since a spun article is spun throughout.
     """
     from .features import FEATURE_NAMES
     from .signals import spin_scores
@@ -465,12 +466,75 @@ def _sampled_spin(
     art_mean = float(np.mean([scores[k] for k in art])) if art else 0.0
     if art_mean >= SPIN_SUSPECT:
         rest = [k for k in cand if k not in scores]
-        scores.update(zip(rest, spin_scores([blocks[k].text for k in rest])))
+        while rest:
+            todo = rest if needed is None else needed(scores, rest)
+            if not todo:
+                break
+            scores.update(zip(todo, spin_scores([blocks[k].text for k in todo])))
+            rest = [k for k in rest if k not in scores]
     return np.array([scores.get(k, art_mean if is_article[k] else 0.0) for k in cand])
 
 
+def _spin_needed(model: BlockModel, Z: np.ndarray, cand: list[int], p2, is_article, chars):
+    """For `_sampled_spin`: which unscored candidates' spin scores can still change a label.
+
+    The low-quality stage is a linear model rising with the spin score, so a block's score lies
+    between its values at spin 0 and 1, and so does the article's weighted mean that sets the bar.
+    While that mean can fall on either side of `PAGE_LOWQ`, the longest unscored article blocks (half
+    the unscored article text) are scored next; once the bar is settled, only blocks that would turn
+    low_quality at spin 1 are (they need their own score for the label and its reasons). The rest
+    keep their label whatever their spin: their low-quality score is the only thing left unmeasured.
+    None when the stage is not such a model: then every candidate is scored.
+    """
+    if not _rises_with_spin(model):
+        return None
+    scorer = model._scorers()[2]
+    n = len(chars)
+    order = sorted(range(len(cand)), key=lambda i: -chars[cand[i]])
+
+    def q_with(spin: np.ndarray) -> np.ndarray:
+        with one_thread():
+            probs = scorer(np.hstack([Z, spin[:, None]]))
+        q = np.zeros(n)
+        q[cand] = probs
+        return q
+
+    def needed(scores: dict, rest: list[int]) -> list[int]:
+        q_lo = q_with(np.array([scores.get(k, 0.0) for k in cand]))
+        q_hi = q_with(np.array([scores.get(k, 1.0) for k in cand]))
+        if not q_lo[cand].all():  # a score rounded to 0 drops out of the mean: bounds do not hold
+            return rest
+        suspect = _page_suspect(q_lo, is_article, chars)
+        if suspect != _page_suspect(q_hi, is_article, chars):
+            unscored = set(rest)
+            longest = [cand[i] for i in order if cand[i] in unscored and is_article[cand[i]]]
+            half, taken = 0.5 * sum(chars[k] for k in longest), 0.0
+            batch = []
+            for k in longest:
+                batch.append(k)
+                taken += chars[k]
+                if taken >= half:
+                    break
+            return batch
+        turns = _labels(p2, _gate_low_quality(q_hi, is_article, chars)) == 2
+        return [k for k in rest if turns[k]]
+
+    return needed
+
+
+def _rises_with_spin(model: BlockModel) -> bool:
+    """Whether the low-quality stage is a logistic model whose score never falls as spin rises."""
+    lowq = model.lowq
+    if not model.lowq_uses_spin or not hasattr(lowq, "steps") or len(lowq.steps) != 2:
+        return False
+    scaler, lr = (step for _, step in lowq.steps)
+    if type(scaler).__name__ != "StandardScaler" or type(lr).__name__ != "LogisticRegression":
+        return False
+    return bool(lr.coef_.shape[0] == 1 and lr.coef_[0, -1] >= 0)  # the scaler's scale is positive
+
+
 def _low_quality(
-    model: BlockModel, blocks, X, page, is_article
+    model: BlockModel, blocks, X, page, is_article, p2
 ) -> tuple[np.ndarray, list[tuple[str, ...]]]:
     """Per block, the low-quality probability (0 where not judged) and the reasons where it is high."""
     from .features import FEATURE_NAMES
@@ -501,7 +565,9 @@ def _low_quality(
         texts = [blocks[k].text for k in cand]
         Z = lowq.features(texts, page.lang or "en")
         if model.lowq_uses_spin:
-            Z = np.hstack([Z, _sampled_spin(blocks, cand, X, is_article, page)[:, None]])
+            needed = _spin_needed(model, Z, cand, p2, is_article, page.chars)
+            spin = _sampled_spin(blocks, cand, X, is_article, page, needed)
+            Z = np.hstack([Z, spin[:, None]])
         with one_thread():
             probs = model._scorers()[2](Z)
         for k, prob, row in zip(cand, probs, Z):
@@ -544,11 +610,11 @@ def classify(
     is_article = p2 >= 0.5
     reasons = _reasons(X, is_article, p1, p2)
     if low_quality:
-        q, lowq_reasons = _low_quality(model, blocks, X, page, is_article)
+        q, lowq_reasons = _low_quality(model, blocks, X, page, is_article, p2)
     else:
         q, lowq_reasons = np.zeros(len(blocks)), [()] * len(blocks)
     q = _gate_low_quality(q, is_article, chars)
-    scores = np.column_stack([p2 * (1.0 - q), (1.0 - p2) * (1.0 - q), q])
+    scores = _label_scores(p2, q)
     labels = scores.argmax(axis=1)  # the label is always the top score
     reports = []
     for k, block in enumerate(blocks):
@@ -576,6 +642,14 @@ BLOCK_LOWQ_ALONE = 0.995  # an article block on an unsuspect page needs this muc
 TEMPLATE_LOWQ = 0.9  # a template block needs this much (it costs the article nothing)
 
 
+def _page_suspect(q: np.ndarray, is_article: np.ndarray, chars: np.ndarray) -> bool:
+    """Whether the article text as a whole scores low-quality enough to lower every block's bar."""
+    art = is_article & (q > 0)
+    weights = chars[art]
+    page_q = float((q[art] * weights).sum() / weights.sum()) if weights.sum() else 0.0
+    return page_q >= PAGE_LOWQ
+
+
 def _gate_low_quality(q: np.ndarray, is_article: np.ndarray, chars: np.ndarray) -> np.ndarray:
     """Low-quality scores rescaled so that the label turns low_quality only on strong evidence.
 
@@ -584,12 +658,20 @@ def _gate_low_quality(q: np.ndarray, is_article: np.ndarray, chars: np.ndarray) 
     a whole scores high, or alone on a near-certain score. Each score is mapped so that its bar sits
     at 0.5, where the label can change.
     """
-    art = is_article & (q > 0)
-    weights = chars[art]
-    page_q = float((q[art] * weights).sum() / weights.sum()) if weights.sum() else 0.0
-    bar = np.where(is_article, 0.5 if page_q >= PAGE_LOWQ else BLOCK_LOWQ_ALONE, TEMPLATE_LOWQ)
+    suspect = _page_suspect(q, is_article, chars)
+    bar = np.where(is_article, 0.5 if suspect else BLOCK_LOWQ_ALONE, TEMPLATE_LOWQ)
     odds = (q / np.maximum(1.0 - q, 1e-9)) / (bar / (1.0 - bar))
     return np.where(q > 0, odds / (1.0 + odds), 0.0)
+
+
+def _label_scores(p2: np.ndarray, gated: np.ndarray) -> np.ndarray:
+    """Article, boilerplate and low-quality scores per block, from the article and gated scores."""
+    return np.column_stack([p2 * (1.0 - gated), (1.0 - p2) * (1.0 - gated), gated])
+
+
+def _labels(p2: np.ndarray, gated: np.ndarray) -> np.ndarray:
+    """Each block's label as an index into `_LABELS`: the top score."""
+    return _label_scores(p2, gated).argmax(axis=1)
 
 
 def _page_label(article_chars: float, lowq_chars: float) -> tuple[Label, tuple[str, ...]]:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 from collections import Counter
+from operator import and_
 
 import numpy as np
 
@@ -25,7 +26,6 @@ NAMES = (
     "lowq__distinct_words",
     "lowq__title_case_words",
 )
-_SENTENCE = re.compile(r"[^.!?]+[.!?]")
 _TOKEN = re.compile(r"\w+")
 
 
@@ -37,21 +37,26 @@ def block_row(text: str, lang: str) -> list[float]:
     n = len(lower)
     if not n:
         return [0.0] * len(NAMES)
-    is_stop = [w in stop for w in lower]
-    sentences = _SENTENCE.findall(text)
-    ends = starts = 0
-    for s in sentences:
-        words = _TOKEN.findall(s)
-        if words:
-            ends += words[-1].lower() in stop
-            starts += words[0][:1].islower()
-    n_sent = max(len(sentences), 1)
-    pairs = sum(1 for a, b in zip(is_stop, is_stop[1:]) if a and b)
-    content = [w for w, s in zip(lower, is_stop) if not s and len(w) > 2]
-    top = Counter(content).most_common(1)[0][1] / len(content) if content else 0.0
-    bigrams = Counter(zip(lower, lower[1:]))
-    repeated = sum(c for c in bigrams.values() if c > 1) / max(n - 1, 1)
-    title_case = sum(1 for t in tokens[1:] if t[:1].isupper()) / max(n - 1, 1)
+    is_stop = list(map(stop.__contains__, lower))
+    # Sentences: non-empty runs of text each closed by . ! or ? (the last run, unclosed, is none).
+    runs = text.replace("!", ".").replace("?", ".").split(".")
+    runs.pop()
+    ends = starts = n_sent = 0
+    for run in runs:
+        if run:
+            n_sent += 1
+            words = _TOKEN.findall(run)
+            if words:
+                ends += words[-1].lower() in stop
+                starts += words[0][0].islower()
+    n_sent = max(n_sent, 1)
+    pairs = sum(map(and_, is_stop, is_stop[1:]))
+    content = [w for w in lower if len(w) > 2 and w not in stop]
+    top = max(Counter(content).values()) / len(content) if content else 0.0
+    # Bigram occurrences beyond those seen once.
+    once = list(Counter(zip(lower, lower[1:])).values()).count(1)
+    repeated = (n - 1 - once) / max(n - 1, 1)
+    title_case = sum(map(str.isupper, [t[0] for t in tokens[1:]])) / max(n - 1, 1)
     return [
         float(np.log1p(n)),
         sum(is_stop) / n,
