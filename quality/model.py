@@ -327,22 +327,39 @@ def _reasons(
     X: np.ndarray, is_article: np.ndarray, p1: np.ndarray, p2: np.ndarray
 ) -> list[tuple[str, ...]]:
     boiler_rules, article_rules = _evidence_index()
-    fired_b = [(X[:, i] > t) if above else (X[:, i] < t) for i, t, above, _ in boiler_rules]
-    fired_a = [(X[:, i] > t) if above else (X[:, i] < t) for i, t, above, _ in article_rules]
+    # Each block's fired rules as one number (bit r: rule r fired), so that the codes are built once
+    # per distinct pattern: a page has many blocks and few patterns.
+    bits = []
+    for rules in (boiler_rules, article_rules):
+        fired = np.column_stack(
+            [(X[:, i] > t) if above else (X[:, i] < t) for i, t, above, _ in rules]
+        )
+        bits.append((fired.astype(np.int64) << np.arange(len(rules))).sum(axis=1).tolist())
     # The second pass overturning the first means the neighbours decided.
-    overturned = (p1 >= 0.5) != is_article
+    overturned = ((p1 >= 0.5) != is_article).tolist()
+    known: dict[tuple, tuple[str, ...]] = {}
     out = []
-    for k in range(X.shape[0]):
-        if is_article[k]:
-            codes = [r[3] for r, f in zip(article_rules, fired_a) if f[k]]
-            if overturned[k]:
-                codes.insert(0, "context__article_neighbours")
-        else:
-            codes = [r[3] for r, f in zip(boiler_rules, fired_b) if f[k]]
-            if overturned[k]:
-                codes.insert(0, "context__boilerplate_neighbours")
-        out.append(tuple(codes[:4]) or ("model__block_score",))
+    for key in zip(is_article.tolist(), overturned, *bits):
+        codes = known.get(key)
+        if codes is None:
+            codes = known[key] = _codes_of(*key, boiler_rules, article_rules)
+        out.append(codes)
     return out
+
+
+def _codes_of(
+    article: bool, overturned: bool, boiler_bits: int, article_bits: int, boiler_rules, article_rules
+) -> tuple[str, ...]:
+    """The first few reason codes of the rules that fired for the block's label."""
+    if article:
+        codes = [r[3] for j, r in enumerate(article_rules) if article_bits >> j & 1]
+        if overturned:
+            codes.insert(0, "context__article_neighbours")
+    else:
+        codes = [r[3] for j, r in enumerate(boiler_rules) if boiler_bits >> j & 1]
+        if overturned:
+            codes.insert(0, "context__boilerplate_neighbours")
+    return tuple(codes[:4]) or ("model__block_score",)
 
 
 LOWQ_MIN_WORDS = 10  # shorter blocks carry too little text to judge their prose
@@ -617,11 +634,12 @@ def classify(
     scores = _label_scores(p2, q)
     labels = scores.argmax(axis=1)  # the label is always the top score
     reports = []
-    for k, block in enumerate(blocks):
-        label = _LABELS[labels[k]]
-        why = lowq_reasons[k] if label is Label.LOW_QUALITY else reasons[k]
-        block_scores = dict(zip(("article", "boilerplate", "low_quality"), map(float, scores[k])))
-        reports.append(BlockReport(block, label, block_scores, why))
+    for block, k, row, why, lowq_why in zip(
+        blocks, labels.tolist(), scores.tolist(), reasons, lowq_reasons
+    ):
+        label = _LABELS[k]
+        block_scores = dict(zip(_SCORE_KEYS, row))
+        reports.append(BlockReport(block, label, block_scores, lowq_why if k == 2 else why))
     article_chars = float(chars[labels == 0].sum())
     # Low-quality text counts against the page where it stands in the article's place.
     lowq_chars = float(chars[(labels == 2) & is_article].sum())
@@ -634,7 +652,23 @@ def classify(
     return Verdict(tuple(reports), label, page_scores, page_reasons)
 
 
+def article_mask(
+    blocks: Sequence[Block], *, title: str = "", site_repeats: Collection[int] | None = None
+) -> np.ndarray:
+    """Whether each block is article text, as `classify(..., low_quality=False)` labels it."""
+    from .features import page_features
+
+    model = load_model()
+    if not blocks:
+        return np.zeros(0, dtype=bool)
+    X, page = page_features(blocks, title=title, site_repeats=site_repeats)
+    p2 = rescaled(model.article_scores(X, page.chars)[1], getattr(model, "article_threshold", 0.5))
+    # No low-quality stage: every gated score is 0, so the label is the top of the article scores.
+    return _labels(p2, np.zeros(len(blocks))) == 0
+
+
 _LABELS = (Label.ARTICLE, Label.BOILERPLATE, Label.LOW_QUALITY)
+_SCORE_KEYS = ("article", "boilerplate", "low_quality")
 
 
 PAGE_LOWQ = 0.8  # char-weighted mean low-quality score of the article text that makes a page suspect (dev: 3 % of real pages, ~87 % of degraded ones)

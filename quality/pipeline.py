@@ -68,7 +68,14 @@ def extract(html: str | bytes, *, url: str | None = None, encoding: str | None =
     stage, so a spun article's text comes out as article. `check(html).text` gives the text with
     that stage applied (blocks judged `low_quality` left out).
     """
-    return _report(html, url, encoding, None, low_quality=False).text
+    _, parsed, blocks = _segmented(html, encoding)
+    if not blocks:
+        return ""
+    from .model import article_mask  # the model loads on first use, not at import
+
+    # The labels `check` gives without that stage; neither scores nor reasons are needed here.
+    keep = article_mask(blocks, title=title_of(parsed.root))
+    return "\n".join(b.text for b, article in zip(blocks, keep.tolist()) if article)
 
 
 def _report(html, url, encoding, site_repeats, *, low_quality: bool) -> PageReport:

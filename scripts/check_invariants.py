@@ -4,7 +4,7 @@
     python scripts/check_invariants.py --against /tmp/ref.pkl       # after the change
 
 For every page of the splits (default dev and train) it records the blocks `segment` returns, the
-block feature matrix `page_matrix` builds, and, on the dev split, what `check` says: the page label,
+block feature matrix `page_matrix` builds, the text `extract` returns, and, on the dev split, what `check` says: the page label,
 each block's label and low-quality score. Compared against a saved run, blocks must be equal, the
 matrix equal (or within `--atol` when float order changed), and every label difference is listed.
 The reference file holds derived numbers and block texts of the dataset pages: keep it out of git.
@@ -38,7 +38,7 @@ def record(page: corpus.Page, with_labels: bool) -> dict:
     parsed = parse(prepare(data).text or "")
     blocks = segment(parsed.root) if parsed.root is not None else []
     title = title_of(parsed.root) if parsed.root is not None else ""
-    out = {"blocks": blocks, "matrix": page_matrix(blocks, title=title)}
+    out = {"blocks": blocks, "matrix": page_matrix(blocks, title=title), "extract": quality.extract(data)}
     if with_labels:
         report = quality.check(data)
         out["page_label"] = report.label.value
@@ -66,12 +66,15 @@ def main(argv: list[str] | None = None) -> int:
         return 0
     with open(args.against, "rb") as f:
         ref = pickle.load(f)
-    bad_blocks = bad_matrix = 0
+    bad_blocks = bad_matrix = bad_text = 0
     worst = 0.0
     label_diffs: list[str] = []
     lowq_moved = 0
     for key, now in current.items():
         old = ref[key]
+        if "extract" in old and now["extract"] != old["extract"]:
+            bad_text += 1
+            print(f"extract text differs: {key}")
         if now["blocks"] != old["blocks"]:
             bad_blocks += 1
             print(f"blocks differ: {key}")
@@ -94,11 +97,11 @@ def main(argv: list[str] | None = None) -> int:
             if now["lowq"].shape != old["lowq"].shape or not np.allclose(now["lowq"], old["lowq"], atol=1e-9):
                 lowq_moved += 1
     print(f"{len(current)} pages: blocks differ on {bad_blocks}, features differ on {bad_matrix} "
-          f"(largest difference {worst:.3g}, tolerance {args.atol:g})")
+          f"(largest difference {worst:.3g}, tolerance {args.atol:g}), extract text on {bad_text}")
     print(f"labels: {len(label_diffs)} differences; low-quality scores moved on {lowq_moved} pages")
     for line in label_diffs:
         print("  " + line)
-    return 1 if bad_blocks or bad_matrix else 0
+    return 1 if bad_blocks or bad_matrix or bad_text else 0
 
 
 if __name__ == "__main__":
