@@ -71,22 +71,22 @@ def features(page: PageData) -> np.ndarray:
     vocab = set().union(*page.words) - stop
     keep = {w for w in vocab if len(w) > 3 and w[0] != "_" and not w[0].isdecimal()}
     content = [keep.intersection(ws) for ws in page.words]
-    n_words = np.fromiter((len(w) for w in page.words), dtype=np.float64, count=n)
+    n_words = np.fromiter(map(len, page.words), dtype=np.float64, count=n)
     prose = (n_words >= PROSE_WORDS) & (link_share < 0.2)
     if not prose.any():
         prose = np.zeros(n, dtype=bool)
         prose[np.argsort(-page.chars, kind="stable")[:3]] = True
     # In how many prose blocks each word occurs: a prose block's word is shared when another uses it.
     df: Counter = Counter()
-    for i in np.flatnonzero(prose):
+    for i in np.flatnonzero(prose).tolist():
         df.update(content[i])
     anywhere = set(df)
     twice = {w for w, c in df.items() if c > 1}
     has_topic = len(anywhere) >= 15  # distinct content words: fewer make no topic
     out[:, 7] = has_topic
-    sizes = np.fromiter((len(c) for c in content), dtype=np.float64, count=n)
+    sizes = np.fromiter(map(len, content), dtype=np.float64, count=n)
     shared = np.fromiter(
-        (len(c & twice) if prose[i] else len(c & anywhere) for i, c in enumerate(content)),
+        (len(c & twice) if p else len(c & anywhere) for p, c in zip(prose.tolist(), content)),
         dtype=np.float64, count=n,
     )
     sim = np.where(sizes > 0, shared / np.maximum(sizes, 1.0), 0.0)

@@ -97,15 +97,14 @@ def features(page: PageData) -> np.ndarray:
     rows_of = dict.fromkeys(keys)
     token_rows: list[list[float]] = []
     for tokens in rows_of:
-        token_set = set(tokens)
         inner = tokens[-INNER:]
         rows_of[tokens] = len(token_rows)
         token_rows.append(
-            [1.0 if token_set & vocab else 0.0 for _, vocab in groups]
+            [0.0 if vocab.isdisjoint(tokens) else 1.0 for _, vocab in groups]
             + [
                 float(sum(1 for t in inner if t in _EVERY_CLASS_WORD)),
                 float(sum(1 for t in inner if t in ARTICLE_WORDS)),
-                float(bool(token_set & ARTICLE_WORDS)),
+                0.0 if ARTICLE_WORDS.isdisjoint(tokens) else 1.0,
             ]
         )
     if n:
