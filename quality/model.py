@@ -88,8 +88,7 @@ class BlockModel:
             return np.zeros(len(texts))
         from .features.lowq import stage_matrix
 
-        with one_thread():
-            return self._scorers()[2](stage_matrix(texts, lang, self.lowq_uses_spin))
+        return self._scorers()[2](stage_matrix(texts, lang, self.lowq_uses_spin))
 
     def article_scores(self, X: np.ndarray, chars: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """First- and second-pass probabilities that each block is article.
@@ -99,14 +98,13 @@ class BlockModel:
         of all blocks.
         """
         first, second, _ = self._scorers()
-        with one_thread():
-            p1 = first(X)
-            if second is None:
-                return p1, p1
-            p2 = p1.copy()
-            unsure = (p1 > SECOND_PASS_BAND[0]) & (p1 < SECOND_PASS_BAND[1])
-            if unsure.any():
-                p2[unsure] = second(np.hstack([X[unsure], second_pass_features(p1, chars)[unsure]]))
+        p1 = first(X)
+        if second is None:
+            return p1, p1
+        p2 = p1.copy()
+        unsure = (p1 > SECOND_PASS_BAND[0]) & (p1 < SECOND_PASS_BAND[1])
+        if unsure.any():
+            p2[unsure] = second(np.hstack([X[unsure], second_pass_features(p1, chars)[unsure]]))
         return p1, p2
 
     def _scorers(self):
@@ -135,11 +133,14 @@ def article_scorer(estimator):
     For scikit-learn's gradient boosting the trees are summed through its own compiled tree walker,
     and a scaled logistic regression is one matrix product, both skipping `predict_proba`'s input
     checks (~0.2 ms a call, as much as 30 trees; ~1 ms through a pipeline): our matrices are already
-    finite float64. The shortcut is used only when it reproduces `predict_proba` on a probe.
+    finite float64. The shortcut is used only when it reproduces `predict_proba` on a probe. The
+    tree walker is told to use one thread, so only the public path needs `one_thread` (~10
+    microseconds a call).
     """
 
     def slow(X: np.ndarray) -> np.ndarray:
-        return estimator.predict_proba(X)[:, 1]
+        with one_thread():
+            return estimator.predict_proba(X)[:, 1]
 
     linear = hasattr(estimator, "steps")
     try:
@@ -510,8 +511,7 @@ def _spin_needed(model: BlockModel, Z: np.ndarray, cand: list[int], p2, is_artic
     order = sorted(range(len(cand)), key=lambda i: -chars[cand[i]])
 
     def q_with(spin: np.ndarray) -> np.ndarray:
-        with one_thread():
-            probs = scorer(np.hstack([Z, spin[:, None]]))
+        probs = scorer(np.hstack([Z, spin[:, None]]))
         q = np.zeros(n)
         q[cand] = probs
         return q
@@ -585,8 +585,7 @@ def _low_quality(
             needed = _spin_needed(model, Z, cand, p2, is_article, page.chars)
             spin = _sampled_spin(blocks, cand, X, is_article, page, needed)
             Z = np.hstack([Z, spin[:, None]])
-        with one_thread():
-            probs = model._scorers()[2](Z)
+        probs = model._scorers()[2](Z)
         for k, prob, row in zip(cand, probs, Z):
             q[k] = prob
             if prob >= 0.3:  # the label can only turn low_quality from about a third up
