@@ -1,0 +1,141 @@
+"""The shortcuts taken for speed give what the plain computation gives.
+
+Each test states the plain computation (a character loop, the sentence regex, scoring every
+candidate's spin) and checks the fast path against it.
+"""
+
+import re
+from collections import Counter
+
+import numpy as np
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+import quality
+from quality import model as model_module
+from quality.features import lowq
+from quality.features.page import char_counts, stopwords
+from quality.features.text import _CLASSES
+
+# Letters, digits, punctuation, sentence ends, CJK, Greek (final sigma), the dotted capital I.
+ALPHABET = st.sampled_from(list("aZ9_ .!?,;'\"-…»|·•/\n\tİΣσςΟΔ。！？、，中文ÉéßÀ"))
+TEXTS = st.text(ALPHABET, max_size=120)
+
+
+@given(st.lists(TEXTS, max_size=8))
+@settings(max_examples=200, deadline=None)
+def test_char_counts_match_a_character_loop(texts):
+    got = char_counts(texts, _CLASSES)
+    assert got.shape == (len(texts), len(_CLASSES))
+    for row, text in zip(got, texts):
+        codes = np.array([ord(c) for c in text], dtype=np.uint32)
+        for k, cls in enumerate(_CLASSES):
+            mask = cls(codes) if callable(cls) else np.isin(codes, cls)
+            assert row[k] == mask.sum()
+
+
+def test_overlapping_classes_are_counted_each():
+    vowels = np.array(sorted(map(ord, "aeiou")), dtype=np.uint32)
+    letters = np.array(sorted(map(ord, "abcdefghijklmnopqrstuvwxyz")), dtype=np.uint32)
+    got = char_counts(["banana split", "xyz"], (vowels, letters))
+    assert got.tolist() == [[4.0, 11.0], [0.0, 3.0]]
+
+
+_SENTENCE = re.compile(r"[^.!?]+[.!?]")
+_TOKEN = re.compile(r"\w+")
+
+
+def plain_block_row(text: str, lang: str) -> list[float]:
+    """The low-quality features computed the direct way: a regex per sentence, generator sums."""
+    stop = stopwords().get(lang) or stopwords()["en"]
+    tokens = _TOKEN.findall(text)
+    lower = [t.lower() for t in tokens]
+    n = len(lower)
+    if not n:
+        return [0.0] * len(lowq.NAMES)
+    is_stop = [w in stop for w in lower]
+    sentences = _SENTENCE.findall(text)
+    ends = starts = 0
+    for s in sentences:
+        words = _TOKEN.findall(s)
+        if words:
+            ends += words[-1].lower() in stop
+            starts += words[0][:1].islower()
+    n_sent = max(len(sentences), 1)
+    content = [w for w, s in zip(lower, is_stop) if not s and len(w) > 2]
+    bigrams = Counter(zip(lower, lower[1:]))
+    return [
+        float(np.log1p(n)),
+        sum(is_stop) / n,
+        ends / n_sent,
+        starts / n_sent,
+        sum(1 for a, b in zip(is_stop, is_stop[1:]) if a and b) / max(n - 1, 1),
+        Counter(content).most_common(1)[0][1] / len(content) if content else 0.0,
+        sum(c for c in bigrams.values() if c > 1) / max(n - 1, 1),
+        len(set(lower)) / n,
+        sum(1 for t in tokens[1:] if t[:1].isupper()) / max(n - 1, 1),
+    ]
+
+
+WORDY = st.lists(
+    st.one_of(st.sampled_from(["the", "of", "The", "and", "It", "ferry", "Harbour", "ΣΑΣ", "İz"]), TEXTS),
+    max_size=30,
+).map(" ".join)
+
+
+@given(WORDY)
+@settings(max_examples=300, deadline=None)
+def test_lowq_block_row_matches_the_plain_computation(text):
+    assert lowq.block_row(text, "en") == plain_block_row(text, "en")
+
+
+def _labels_and_reasons(report):
+    return [(b.label, b.reasons) for b in report.blocks], report.label
+
+
+def test_spin_gating_keeps_the_labels_of_full_scoring(data_root, monkeypatch):
+    """On dev pages whose spin sample looks spun, scoring only what can change a label changes none."""
+    from quality import corpus
+
+    pages = [p.html.read_bytes() for p in corpus.pages("dev")]
+    gated = [_labels_and_reasons(quality.check(page)) for page in pages]
+    monkeypatch.setattr(model_module, "_spin_needed", lambda *args: None)  # score every candidate
+    full = [_labels_and_reasons(quality.check(page)) for page in pages]
+    assert gated == full
+
+
+def test_gated_spin_scores_fewer_texts(example_page, monkeypatch):
+    """The harbour-ferry page keeps its labels, and the gate never asks for more spin scores."""
+    from quality import signals
+
+    scored: list[int] = []
+    real = signals.spin_scores
+
+    def counting(texts):
+        scored.append(len(texts))
+        return real(texts)
+
+    monkeypatch.setattr(signals, "spin_scores", counting)
+    gated = _labels_and_reasons(quality.check(example_page))
+    n_gated = sum(scored)
+    scored.clear()
+    monkeypatch.setattr(model_module, "_spin_needed", lambda *args: None)
+    assert _labels_and_reasons(quality.check(example_page)) == gated
+    assert n_gated <= sum(scored)
+
+
+def test_extract_is_the_article_text_of_the_report_without_low_quality(example_page):
+    from quality.pipeline import _report
+
+    report = _report(example_page, None, None, None, low_quality=False)
+    assert quality.extract(example_page) == report.text
+    assert report.text  # the example page has an article
+
+
+def test_extract_matches_the_report_on_dev_pages(data_root):
+    from quality import corpus
+    from quality.pipeline import _report
+
+    for page in corpus.pages("dev")[::4]:
+        html = page.html.read_bytes()
+        assert quality.extract(html) == _report(html, None, None, None, low_quality=False).text
