@@ -139,3 +139,17 @@ def test_extract_matches_the_report_on_dev_pages(data_root):
     for page in corpus.pages("dev")[::4]:
         html = page.html.read_bytes()
         assert quality.extract(html) == _report(html, None, None, None, low_quality=False).text
+
+
+_PLAIN_WHOLE_TAG = re.compile(r"<[A-Za-z](?:[^>\"'=]+|=\s*\"[^\"]*\"|=\s*'[^']*'|=)*>?")
+MARKUP = st.text(st.sampled_from(list("<>=\"' /aB1\n\t-")), max_size=200)
+
+
+@given(MARKUP)
+@settings(max_examples=500, deadline=None)
+def test_possessive_tag_pattern_finds_the_same_tags(text):
+    from quality.inputs import _WHOLE_TAG
+
+    assert [m.span() for m in _WHOLE_TAG.finditer(text)] == [
+        m.span() for m in _PLAIN_WHOLE_TAG.finditer(text)
+    ]
