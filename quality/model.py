@@ -508,7 +508,6 @@ def _spin_needed(model: BlockModel, Z: np.ndarray, cand: list[int], p2, is_artic
         return None
     scorer = model._scorers()[2]
     n = len(chars)
-    order = sorted(range(len(cand)), key=lambda i: -chars[cand[i]])
 
     def q_with(spin: np.ndarray) -> np.ndarray:
         probs = scorer(np.hstack([Z, spin[:, None]]))
@@ -523,8 +522,7 @@ def _spin_needed(model: BlockModel, Z: np.ndarray, cand: list[int], p2, is_artic
             return rest
         suspect = _page_suspect(q_lo, is_article, chars)
         if suspect != _page_suspect(q_hi, is_article, chars):
-            unscored = set(rest)
-            longest = [cand[i] for i in order if cand[i] in unscored and is_article[cand[i]]]
+            longest = sorted((k for k in rest if is_article[k]), key=lambda k: -chars[k])
             half, taken = 0.5 * sum(chars[k] for k in longest), 0.0
             batch = []
             for k in longest:
@@ -532,7 +530,7 @@ def _spin_needed(model: BlockModel, Z: np.ndarray, cand: list[int], p2, is_artic
                 taken += chars[k]
                 if taken >= half:
                     break
-            return batch
+            return batch or rest
         turns = _labels(p2, _gate_low_quality(q_hi, is_article, chars)) == 2
         return [k for k in rest if turns[k]]
 
