@@ -24,12 +24,12 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-import quality  # noqa: E402
-from quality import corpus  # noqa: E402
-from quality.blocks import segment  # noqa: E402
-from quality.dom import parse, title_of  # noqa: E402
-from quality.features import page_matrix  # noqa: E402
-from quality.inputs import prepare  # noqa: E402
+import quality
+from quality import corpus
+from quality.blocks import segment
+from quality.dom import parse, title_of
+from quality.features import page_matrix
+from quality.inputs import prepare
 
 
 def record(page: corpus.Page, with_labels: bool) -> dict:
@@ -38,7 +38,11 @@ def record(page: corpus.Page, with_labels: bool) -> dict:
     parsed = parse(prepare(data).text or "")
     blocks = segment(parsed.root) if parsed.root is not None else []
     title = title_of(parsed.root) if parsed.root is not None else ""
-    out = {"blocks": blocks, "matrix": page_matrix(blocks, title=title), "extract": quality.extract(data)}
+    out = {
+        "blocks": blocks,
+        "matrix": page_matrix(blocks, title=title),
+        "extract": quality.extract(data),
+    }
     if with_labels:
         report = quality.check(data)
         out["page_label"] = report.label.value
@@ -94,10 +98,14 @@ def main(argv: list[str] | None = None) -> int:
             for k, (x, y) in enumerate(zip(old["block_labels"], now["block_labels"])):
                 if x != y:
                     label_diffs.append(f"block {key}#{k}: {x} -> {y}")
-            if now["lowq"].shape != old["lowq"].shape or not np.allclose(now["lowq"], old["lowq"], atol=1e-9):
+            if now["lowq"].shape != old["lowq"].shape or not np.allclose(
+                now["lowq"], old["lowq"], atol=1e-9
+            ):
                 lowq_moved += 1
-    print(f"{len(current)} pages: blocks differ on {bad_blocks}, features differ on {bad_matrix} "
-          f"(largest difference {worst:.3g}, tolerance {args.atol:g}), extract text on {bad_text}")
+    print(
+        f"{len(current)} pages: blocks differ on {bad_blocks}, features differ on {bad_matrix} "
+        f"(largest difference {worst:.3g}, tolerance {args.atol:g}), extract text on {bad_text}"
+    )
     print(f"labels: {len(label_diffs)} differences; low-quality scores moved on {lowq_moved} pages")
     for line in label_diffs:
         print("  " + line)

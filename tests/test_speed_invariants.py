@@ -6,6 +6,7 @@ candidate's spin) and checks the fast path against it.
 
 import re
 from collections import Counter
+from itertools import pairwise
 
 import numpy as np
 from hypothesis import given, settings
@@ -63,13 +64,13 @@ def plain_block_row(text: str, lang: str) -> list[float]:
             starts += words[0][:1].islower()
     n_sent = max(len(sentences), 1)
     content = [w for w, s in zip(lower, is_stop) if not s and len(w) > 2]
-    bigrams = Counter(zip(lower, lower[1:]))
+    bigrams = Counter(pairwise(lower))
     return [
         float(np.log1p(n)),
         sum(is_stop) / n,
         ends / n_sent,
         starts / n_sent,
-        sum(1 for a, b in zip(is_stop, is_stop[1:]) if a and b) / max(n - 1, 1),
+        sum(1 for a, b in pairwise(is_stop) if a and b) / max(n - 1, 1),
         Counter(content).most_common(1)[0][1] / len(content) if content else 0.0,
         sum(c for c in bigrams.values() if c > 1) / max(n - 1, 1),
         len(set(lower)) / n,
@@ -78,7 +79,9 @@ def plain_block_row(text: str, lang: str) -> list[float]:
 
 
 WORDY = st.lists(
-    st.one_of(st.sampled_from(["the", "of", "The", "and", "It", "ferry", "Harbour", "ΣΑΣ", "İz"]), TEXTS),
+    st.one_of(
+        st.sampled_from(["the", "of", "The", "and", "It", "ferry", "Harbour", "ΣΑΣ", "İz"]), TEXTS
+    ),
     max_size=30,
 ).map(" ".join)
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 from collections import Counter
+from itertools import pairwise
 from operator import and_
 
 import numpy as np
@@ -54,7 +55,7 @@ def block_row(text: str, lang: str) -> list[float]:
     content = [w for w in lower if len(w) > 2 and w not in stop]
     top = max(Counter(content).values()) / len(content) if content else 0.0
     # Bigram occurrences beyond those seen once.
-    once = list(Counter(zip(lower, lower[1:])).values()).count(1)
+    once = list(Counter(pairwise(lower)).values()).count(1)
     repeated = (n - 1 - once) / max(n - 1, 1)
     title_case = sum(map(str.isupper, [t[0] for t in tokens[1:]])) / max(n - 1, 1)
     return [

@@ -7,8 +7,8 @@ from collections import Counter
 from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
-from itertools import chain
 from importlib import resources
+from itertools import chain
 
 import numpy as np
 
