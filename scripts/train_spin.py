@@ -12,7 +12,6 @@ See models/spin.md.
 
 from __future__ import annotations
 
-import csv
 import hashlib
 import html
 import logging
@@ -37,15 +36,11 @@ SENTENCE_END = re.compile(r"""[.!?:;"')\]]\s*$""")
 L3S_CURLY = re.compile(r"(?<=\w)\?(?=\w)")  # L3S writes curly apostrophes as "?"
 
 
-def manifest_rows(split: str) -> list[dict[str, str]]:
-    """Rows of pages/manifest.tsv in one split that have a gold file, sorted by set and id."""
-    path = data_root() / "pages" / "manifest.tsv"
-    with path.open(encoding="utf-8") as handle:
-        rows = list(csv.DictReader(handle, delimiter="\t"))
-    return sorted(
-        (row for row in rows if row["split"] == split and row["gold"]),
-        key=lambda row: (row["set"], row["id"]),
-    )
+def split_pages(split: str) -> list:
+    """The split's pages that have a gold file (quality.corpus records), sorted by set and id."""
+    from quality.corpus import pages
+
+    return sorted(pages(split), key=lambda page: (page.set, page.id))
 
 
 def _l3s_paragraphs(text: str) -> list[str]:
@@ -91,13 +86,13 @@ READERS = {
 
 def gold_paragraphs(split: str, *, min_words: int = 1) -> Iterator[tuple[str, str]]:
     """Yield (page key, paragraph) for every gold article paragraph of a split's pages."""
-    root = data_root() / "pages"
-    for row in manifest_rows(split):
-        raw = (root.parent / row["gold"]).read_bytes() if not (root / row["gold"]).exists() else (root / row["gold"]).read_bytes()
-        text = raw.decode("utf-8", errors="replace")
-        for paragraph in READERS[row["gold_format"]](text):
+    for page in split_pages(split):
+        # the paragraph readers below keep the gold's paragraphs and punctuation, which corpus.gold_text
+        # flattens; decoding stays UTF-8 with replacement so the dev paragraphs eval_signals uses do not move
+        text = page.gold.read_bytes().decode("utf-8", errors="replace")
+        for paragraph in READERS[page.gold_format](text):
             if len(paragraph.split()) >= min_words:
-                yield f"{row['set']}/{row['id']}", paragraph
+                yield f"{page.set}/{page.id}", paragraph
 
 
 def stable_fraction(key: str) -> float:
@@ -120,7 +115,7 @@ TRAIN_FRAMES = (  # sentence frames for learning from tortured pairs; eval_signa
 WORD_LIST = re.compile(r"[a-z]+(?:'[a-z]+)*")
 
 
-def build_fluency_model(token_lists: list[list[str]]):
+def build_fluency_model(token_lists: list[list[str]], learned: dict[str, list[str]] | None = None):
     """Count unigrams and bigrams over clean tokenised paragraphs and pair them with wordfreq's unigram list."""
     import numpy as np
     import wordfreq
@@ -147,14 +142,17 @@ def build_fluency_model(token_lists: list[list[str]]):
     pair_counts: Counter[int] = Counter()
     for (a, b), c in bigrams.items():
         pair_counts[vocab.get(a, unknown) * len(vocab) + vocab.get(b, unknown)] += c
-    keys = np.array(sorted(pair_counts), dtype=np.int64)
-    counts = np.array([pair_counts[k] for k in keys.tolist()], dtype=np.int32)
+    listed = collocation_pmi(vocab, np.log(prob))
+    keys = np.array(sorted(set(pair_counts) | set(listed)), dtype=np.int64)
+    counts = np.array([pair_counts.get(k, 0) for k in keys.tolist()], dtype=np.int32)
+    collocation = np.array([listed.get(k, np.nan) for k in keys.tolist()], dtype=np.float16)
     context_count = np.zeros(len(words), dtype=np.int32)
     context_types = np.zeros(len(words), dtype=np.int32)
     np.add.at(context_count, keys // len(vocab), counts)
-    np.add.at(context_types, keys // len(vocab), 1)
-    alt_offsets, alt_ids = _alternatives(words, vocab, prob)
-    logging.info("fluency model: %d tokens, %d vocab, %d bigrams, boundary count %d", total, len(words), len(keys), unigrams[BOUNDARY])
+    np.add.at(context_types, keys // len(vocab), (counts > 0).astype(np.int32))
+    alt_offsets, alt_ids = _alternatives(words, vocab, prob, learned or {})
+    logging.info("fluency model: %d tokens, %d vocab, %d bigrams (%d listed collocations), boundary count %d",
+                 total, len(words), len(keys), len(listed), unigrams[BOUNDARY])
     return FluencyModel(
         vocab=vocab,
         log_unigram=np.log(prob).astype(np.float32),
@@ -164,14 +162,64 @@ def build_fluency_model(token_lists: list[list[str]]):
         bigram_counts=counts,
         alt_offsets=alt_offsets,
         alt_ids=alt_ids,
+        collocation=collocation,
     )
 
 
+# Web-scale English bigram lists shipped inside two PyPI packages (training only): Google Books n-gram
+# counts in symspellpy (CC BY 3.0 data, MIT package) and Google Web n-gram counts in wordsegment.
+COLLOCATION_LISTS = (
+    ("symspellpy", "frequency_bigramdictionary_en_243_342.txt"),
+    ("wordsegment", "bigrams.txt"),
+)
+
+
+def collocation_pmi(vocab: dict[str, int], log_unigram) -> dict[int, float]:
+    """Bigram key -> PMI of the pair in the web-scale lists (the larger of the two): frequent collocations of English."""
+    import math
+    from importlib import resources
+
+    best: dict[int, float] = {}
+    for package, name in COLLOCATION_LISTS:
+        pairs: Counter[tuple[str, str]] = Counter()
+        for line in (resources.files(package) / name).read_text(encoding="utf-8").splitlines():
+            *words, count = line.replace("\t", " ").split(" ")
+            if len(words) == 2 and count.isdigit():
+                pairs[(words[0].lower(), words[1].lower())] += int(count)
+        total = sum(pairs.values())
+        for (a, b), count in pairs.items():
+            if a in vocab and b in vocab:
+                i, j = vocab[a], vocab[b]
+                pmi = math.log(count / total) - float(log_unigram[i]) - float(log_unigram[j])
+                key = i * len(vocab) + j
+                best[key] = max(best.get(key, -math.inf), pmi)
+    return best
+
+
 MAX_ALTERNATIVES = 12  # the most frequent synonyms are the ones a writer would have picked
+MAX_WITH_LEARNED = 16  # learned replacements go first, then thesaurus synonyms, up to this many
 
 
-def _alternatives(words: list[str], vocab: dict[str, int], prob):
-    """For each word, its single-word thesaurus synonyms in the vocabulary, most frequent first."""
+def tortured_substitutions(pairs: list[tuple[str, str]]) -> dict[str, list[str]]:
+    """Word -> the words it replaced in tortured phrases of the same length ("highlight" -> "feature").
+
+    Paper spinners use thesauri other than MyThes, whose synonym links MyThes lacks; the learning half
+    of the tortured-phrase list shows them word by word.
+    """
+    from quality.signals.fluency import tokenize
+
+    found: dict[str, list[str]] = {}
+    for tortured, expected in pairs:
+        spun, original = tokenize(tortured)[1:], tokenize(expected)[1:]
+        if len(spun) == len(original):
+            for new, old in zip(spun, original):
+                if new != old and new[0].isalpha() and old[0].isalpha():
+                    found.setdefault(new, []).append(old)
+    return found
+
+
+def _alternatives(words: list[str], vocab: dict[str, int], prob, learned: dict[str, list[str]]):
+    """For each word, the words a spinner may have replaced with it: learned ones, then thesaurus synonyms by frequency."""
     import numpy as np
 
     from spinner import STOPWORDS, synonyms
@@ -179,11 +227,67 @@ def _alternatives(words: list[str], vocab: dict[str, int], prob):
     offsets = np.zeros(len(words) + 1, dtype=np.int32)
     flat: list[int] = []
     for i, word in enumerate(words):
+        chosen = [vocab[w] for w in dict.fromkeys(learned.get(word, ())) if w in vocab and w != word]
         if len(word) > 2 and word.isalpha() and word not in STOPWORDS:
             found = {vocab[s] for s in synonyms(word) if s in vocab}
-            flat.extend(sorted(found, key=lambda j: -prob[j])[:MAX_ALTERNATIVES])
+            chosen += sorted(found - set(chosen), key=lambda j: -prob[j])[:MAX_ALTERNATIVES]
+        flat.extend(chosen[:MAX_WITH_LEARNED])
         offsets[i + 1] = len(flat)
     return offsets, np.array(flat, dtype=np.int32)
+
+
+TOPIC_WORDS = 40_000  # the commonest content words of the counted text get a topic vector
+TOPIC_DIMS = 64
+
+
+def build_topic_vectors(token_lists: list[list[str]], fluency, seed: int = 0):
+    """Word vectors from the SVD of positive PMI co-occurrence counts (five words each side) of the counted text."""
+    import numpy as np
+    import scipy.sparse as sparse
+    from sklearn.utils.extmath import randomized_svd
+
+    from quality.signals.context import WINDOW, TopicVectors
+    from spinner import STOPWORDS
+
+    frequency: Counter[str] = Counter()
+    for tokens in token_lists:
+        frequency.update(tokens)
+    words = [
+        w for w, _ in frequency.most_common()
+        if w[0].isalpha() and len(w) > 1 and w not in STOPWORDS and w in fluency.vocab
+    ][:TOPIC_WORDS]
+    index = {w: i for i, w in enumerate(words)}
+    sequence: list[int] = []
+    for tokens in token_lists:
+        sequence.extend(index.get(t, -1) for t in tokens)
+        sequence.extend([-1] * WINDOW)  # no window reaches across paragraphs
+    ids = np.array(sequence, dtype=np.int64)
+    left, right = [], []
+    for distance in range(1, WINDOW + 1):
+        a, b = ids[:-distance], ids[distance:]
+        both = (a >= 0) & (b >= 0)
+        left.append(a[both])
+        right.append(b[both])
+    n = len(words)
+    counts = sparse.coo_matrix(
+        (np.ones(sum(len(x) for x in left)), (np.concatenate(left), np.concatenate(right))), shape=(n, n)
+    ).tocsr()
+    counts = (counts + counts.T).tocoo()
+    total = counts.sum()
+    row_share = np.asarray(counts.sum(axis=1)).ravel() / total
+    context_share = np.asarray(counts.sum(axis=0)).ravel() ** 0.75  # smoothed context distribution
+    context_share /= context_share.sum()
+    pmi = np.log(counts.data / total) - np.log(row_share[counts.row]) - np.log(context_share[counts.col])
+    positive = pmi > 0
+    ppmi = sparse.csr_matrix((pmi[positive], (counts.row[positive], counts.col[positive])), shape=(n, n))
+    u, s, _ = randomized_svd(ppmi, TOPIC_DIMS, n_iter=5, random_state=seed)
+    vectors = u * np.sqrt(s)
+    vectors /= np.maximum(np.linalg.norm(vectors, axis=1, keepdims=True), 1e-12)
+    row = np.full(len(fluency.vocab), -1, dtype=np.int32)
+    for word, i in index.items():
+        row[fluency.vocab[word]] = i
+    logging.info("topic vectors: %d words x %d dims from %d co-occurrences", n, TOPIC_DIMS, int(total))
+    return TopicVectors(row=row, vectors=vectors.astype(np.float32))
 
 
 def split_train_pages() -> tuple[list[str], list[str]]:
@@ -236,22 +340,24 @@ def fit_mlp(X, y, hidden: int = 32):
 
 
 def train(seed: int = 0):
-    """Build the fluency model on most train pages and fit the word and paragraph models on the rest."""
+    """Build the count models on most train pages and fit the word and paragraph models on the rest."""
+    import dataclasses
     import random
 
     import numpy as np
 
-    from quality.signals.fluency import fluency_features, score_tokens, swap_gains, tokenize, word_features
-    from quality.signals.grammar import class_fit
-    from quality.signals.spin import SpinModel
+    from quality.signals.fluency import fluency_features, score_tokens, tokenize
+    from quality.signals.spin import SpinModel, word_rows
     from spinner import Swap, spin
 
     counts_part, classifier_part = split_train_pages()
     learn_pairs = tortured_learning_half()
     extra = thesaurus_text() + page_text() + [expected for _, expected in learn_pairs]
     token_lists = [tokenize(text) for text in counts_part + extra]
-    fluency = build_fluency_model(token_lists)
+    fluency = build_fluency_model(token_lists, tortured_substitutions(learn_pairs))
     grammar = build_class_model(token_lists, fluency)
+    topics = build_topic_vectors(token_lists, fluency, seed)
+    base = SpinModel(fluency=fluency, grammar=grammar, topics=topics, words=None, paragraph=None, word_prior_logit=0.0)
     rng = random.Random(seed)
     paragraphs = [p for p in classifier_part if len(p.split()) >= MIN_WORDS]
     # short pieces too, so the paragraph model also holds for one sentence, a teaser or a title
@@ -263,15 +369,14 @@ def train(seed: int = 0):
     for j, (tortured, expected) in enumerate(learn_pairs):
         frame = TRAIN_FRAMES[j % len(TRAIN_FRAMES)]
         examples.append((frame.format(expected), frame.format(tortured), (Swap(expected, tortured),)))
-    analysed = []  # (scored, gains, word feature rows, swapped mask, label)
+    analysed = []  # (scored, gains, word model rows, swapped mask, label)
     for paragraph, spun_text, swaps in examples:
         for text, label in ((paragraph, 0), (spun_text, 1)):
             tokens = tokenize(text)
             scored = score_tokens(fluency, tokens)
-            gains, alt_fits = swap_gains(fluency, scored)
+            rows = word_rows(base, scored)
             mask = swapped_mask(tokens, paragraph, swaps) if label else np.zeros(len(tokens), bool)
-            rows = np.hstack((word_features(fluency, scored, gains, alt_fits), class_fit(grammar, scored.ids)))
-            analysed.append((scored, gains, rows, mask, label))
+            analysed.append((scored, rows.gains, rows.features, mask, label))
     X_words = np.vstack([rows[scored.is_word] for scored, _, rows, _, _ in analysed])
     y_words = np.concatenate([mask[scored.is_word] for scored, _, _, mask, _ in analysed])
     words = fit_mlp(X_words, y_words)  # measured +0.02 AUC at 10 % over a logistic word model
@@ -281,7 +386,7 @@ def train(seed: int = 0):
     y = np.array([label for *_, label in analysed])
     paragraph_model = fit_linear(X, y)  # a 16-unit network measured no better on dev
     logging.info("paragraph model on %d paragraphs", len(y))
-    return SpinModel(fluency=fluency, grammar=grammar, words=words, paragraph=paragraph_model, word_prior_logit=prior)
+    return dataclasses.replace(base, words=words, paragraph=paragraph_model, word_prior_logit=prior)
 
 
 def word_class_table(words: list[str]) -> tuple[list[int], int, int]:
@@ -357,13 +462,12 @@ def page_text(split: str = "train") -> list[str]:
     """
     import lxml.etree
 
-    root = data_root() / "pages"
     texts: list[str] = []
     seen: set[str] = set()
-    for row in manifest_rows(split):
-        if stable_fraction(f"{row['set']}/{row['id']}") >= SPLIT_SHARE:
+    for page in split_pages(split):
+        if stable_fraction(f"{page.set}/{page.id}") >= SPLIT_SHARE:
             continue
-        raw = (root.parent / row["html"]).read_bytes()
+        raw = page.html.read_bytes()
         try:
             text = re.sub(r"[\x00-\x08\x0b\x0c\x0e-\x1f]", " ", raw.decode("utf-8", errors="replace"))
             tree = lxml.html.fromstring(text)

@@ -76,15 +76,16 @@ class FluencyModel:
     log_unigram: np.ndarray  # float32, natural log, per word id
     context_count: np.ndarray  # int32: c(v), how often v precedes any token
     context_types: np.ndarray  # int32: N1+(v), how many distinct tokens follow v
-    bigram_keys: np.ndarray  # int64, sorted: v * len(vocab) + w
-    bigram_counts: np.ndarray  # int32, aligned with bigram_keys
+    bigram_keys: np.ndarray  # int64, sorted: v * len(vocab) + w, pairs of the corpus or the collocation list
+    bigram_counts: np.ndarray  # int32, aligned with bigram_keys: corpus count (0 for listed-only pairs)
     alt_offsets: np.ndarray  # int32, len(vocab) + 1: word id -> slice of alt_ids
     alt_ids: np.ndarray  # int32: thesaurus synonyms of each word that a writer would more likely have used
+    collocation: np.ndarray  # float16, aligned with bigram_keys: PMI in a web-scale bigram list, NaN if unlisted
 
     def __reduce__(self):
         # one newline-joined string unpickles ~10x faster than a 300k-entry dict
         arrays = (self.log_unigram, self.context_count, self.context_types, self.bigram_keys,
-                  self.bigram_counts, self.alt_offsets, self.alt_ids)
+                  self.bigram_counts, self.alt_offsets, self.alt_ids, self.collocation)
         return (_unpack_fluency, ("\n".join(self.vocab), *arrays))
 
 
@@ -105,6 +106,7 @@ class Scored:
     log_unigram: np.ndarray  # float per token
     ids: np.ndarray  # int64 per token: vocabulary ids
     log_prob: np.ndarray  # float per token: log P(token | previous)
+    collocation: np.ndarray  # float per token: PMI of (previous, token) in the collocation list, NaN if unlisted
 
 
 def tokenize(text: str) -> list[str]:
@@ -124,27 +126,33 @@ def tokenize(text: str) -> list[str]:
     return tokens
 
 
-def bigram_log_prob(model: FluencyModel, prev: np.ndarray, cur: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """log P(cur | prev) for aligned id arrays, and whether each bigram occurred in training."""
+def bigram_lookup(model: FluencyModel, prev: np.ndarray, cur: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """log P(cur | prev) for aligned id arrays, whether each bigram occurred in training, and its collocation PMI."""
     keys = prev * len(model.vocab) + cur
     where = np.searchsorted(model.bigram_keys, keys)
     where = np.minimum(where, len(model.bigram_keys) - 1)
-    found = model.bigram_keys[where] == keys
-    pair = np.where(found, model.bigram_counts[where], 0).astype(np.float64)
+    listed = model.bigram_keys[where] == keys
+    pair = np.where(listed, model.bigram_counts[where], 0).astype(np.float64)
+    collocation = np.where(listed, model.collocation[where], np.nan)
     context = model.context_count[prev].astype(np.float64)
     types = model.context_types[prev].astype(np.float64)
-    log_uni = model.log_unigram[cur].astype(np.float64)
-    uni = np.exp(log_uni)
+    uni = np.exp(model.log_unigram[cur].astype(np.float64))
     safe = np.maximum(context, 1.0)
     prob = np.where(context > 0, np.maximum(pair - DISCOUNT, 0.0) / safe + DISCOUNT * types / safe * uni, uni)
-    return np.log(prob), found
+    return np.log(prob), pair > 0, collocation
+
+
+def bigram_log_prob(model: FluencyModel, prev: np.ndarray, cur: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """log P(cur | prev) for aligned id arrays, and whether each bigram occurred in training."""
+    log_prob, found, _ = bigram_lookup(model, prev, cur)
+    return log_prob, found
 
 
 def score_tokens(model: FluencyModel, tokens: list[str]) -> Scored:
     """SLOR of every bigram in a token list under the model."""
     unknown = model.vocab[UNKNOWN]
     ids = np.fromiter((model.vocab.get(t, unknown) for t in tokens), dtype=np.int64, count=len(tokens))
-    log_prob, found = bigram_log_prob(model, ids[:-1], ids[1:])
+    log_prob, found, collocation = bigram_lookup(model, ids[:-1], ids[1:])
     log_uni = model.log_unigram[ids[1:]].astype(np.float64)
     slor = log_prob - log_uni
     is_word = np.fromiter((t[0].isalpha() for t in tokens), dtype=bool, count=len(tokens))
@@ -157,10 +165,24 @@ def score_tokens(model: FluencyModel, tokens: list[str]) -> Scored:
         log_unigram=np.concatenate(([0.0], log_uni)),
         ids=ids,
         log_prob=np.concatenate(([0.0], log_prob)),
+        collocation=np.concatenate(([np.nan], collocation)),
     )
 
 
-def swap_gains(model: FluencyModel, scored: Scored) -> tuple[np.ndarray, np.ndarray]:
+UNLISTED_PMI = -10.0  # the PMI a pair missing from the collocation list counts as when comparing alternatives
+
+
+@dataclass(frozen=True, slots=True)
+class Swaps:
+    """Per token, how the best thesaurus alternative in its place would fit its neighbours."""
+
+    gains: np.ndarray  # log-probability gain of the best alternative over the word (0 without alternatives)
+    alt_fits: np.ndarray  # how many sides the best-fitting alternative's bigrams were seen in training
+    listed_fits: np.ndarray  # how many sides the best alternative's bigrams are in the collocation list
+    listed_gain: np.ndarray  # collocation PMI of the best alternative's two bigrams minus the word's own
+
+
+def swap_gains(model: FluencyModel, scored: Scored) -> Swaps:
     """Per token, how much likelier the text gets with the best thesaurus alternative in its place.
 
     A spinner replaces a word with a synonym out of context; the word it replaced is among the new
@@ -168,39 +190,56 @@ def swap_gains(model: FluencyModel, scored: Scored) -> tuple[np.ndarray, np.ndar
     best fit already, so the gain stays near or below zero.
     """
     ids = scored.ids
-    gains = np.zeros(len(ids))
-    alt_fits = np.zeros(len(ids))  # how many sides the best-fitting alternative's bigrams were seen on
+    n = len(ids)
+    gains, alt_fits, listed_fits, listed_gain = (np.zeros(n) for _ in range(4))
     starts, ends = model.alt_offsets[ids], model.alt_offsets[ids + 1]
     positions = np.flatnonzero((ends > starts) & scored.is_word)
-    positions = positions[positions < len(ids) - 1] if len(ids) > 1 else positions[:0]
+    positions = positions[positions < n - 1] if n > 1 else positions[:0]
     if len(positions) == 0:
-        return gains, alt_fits
+        return Swaps(gains, alt_fits, listed_fits, listed_gain)
     sizes = (ends - starts)[positions]
     owner = np.repeat(positions, sizes)
     first = np.cumsum(sizes) - sizes
     slots = np.arange(sizes.sum()) - np.repeat(first, sizes) + np.repeat(starts[positions], sizes)
-    alt = model.alt_ids[slots]
-    left, left_seen = bigram_log_prob(model, ids[owner - 1], alt.astype(np.int64))
-    right, right_seen = bigram_log_prob(model, alt.astype(np.int64), ids[owner + 1])
-    best = np.full(len(ids), -np.inf)
-    np.maximum.at(best, owner, left + right)
-    np.maximum.at(alt_fits, owner, left_seen.astype(float) + right_seen)
+    alt = model.alt_ids[slots].astype(np.int64)
+    # one lookup for both sides: the left pairs (previous, alt) then the right pairs (alt, next)
+    log_prob, seen, listed = bigram_lookup(model, np.concatenate((ids[owner - 1], alt)), np.concatenate((alt, ids[owner + 1])))
+    half = len(alt)
+    fit = log_prob[:half] + log_prob[half:]
+    best = np.full(n, -np.inf)
+    np.maximum.at(best, owner, fit)
+    np.maximum.at(alt_fits, owner, seen[:half].astype(float) + seen[half:])
+    on_list = ~np.isnan(listed)
+    np.maximum.at(listed_fits, owner, on_list[:half].astype(float) + on_list[half:])
+    pmi = np.where(on_list, listed, UNLISTED_PMI)
+    best_pmi = np.full(n, -np.inf)
+    np.maximum.at(best_pmi, owner, pmi[:half] + pmi[half:])
     current = scored.log_prob + np.concatenate((scored.log_prob[1:], [0.0]))
     gains[positions] = best[positions] - current[positions]
-    return gains, alt_fits
+    own = np.where(np.isnan(scored.collocation), UNLISTED_PMI, scored.collocation)
+    own_pmi = own + np.concatenate((own[1:], [UNLISTED_PMI]))
+    listed_gain[positions] = best_pmi[positions] - own_pmi[positions]
+    return Swaps(gains, alt_fits, listed_fits, listed_gain)
 
 
 WORD_FEATURE_NAMES = (
     "gain", "slor_left", "slor_right", "seen_left", "seen_right", "zipf", "top_alt_zipf_gap",
     "has_alternatives", "log_alternatives", "alt_fits", "alt_fits_more",
     "unseen_both_sides", "gain_positive", "gain_if_unseen", "zipf_below_3", "zipf_below_4", "zipf_below_5",
-    "log_prob_both_sides",
+    "log_prob_both_sides", "listed_left", "listed_right", "listed_pmi_left", "listed_pmi_right",
+    "alt_listed_fits", "alt_listed_fits_more", "alt_listed_gain",
 )
 
 
-def word_features(model: FluencyModel, scored: Scored, gains: np.ndarray, alt_fits: np.ndarray) -> np.ndarray:
+def word_features(model: FluencyModel, scored: Scored, swaps: Swaps) -> np.ndarray:
     """Per-token features in WORD_FEATURE_NAMES order, one row per token (rows of non-words are unused)."""
     ids = scored.ids
+    gains, alt_fits = swaps.gains, swaps.alt_fits
+    listed = ~np.isnan(scored.collocation)
+    listed[0] = True
+    listed_right = np.concatenate((listed[1:], [True])).astype(float)
+    pmi = np.nan_to_num(scored.collocation, nan=0.0)
+    pmi_right = np.concatenate((pmi[1:], [0.0]))
     zipf = scored.log_unigram / math.log(10) + 9.0
     slor_right = np.concatenate((scored.slor[1:], [0.0]))
     seen_right = np.concatenate((scored.seen[1:], [True])).astype(float)
@@ -229,6 +268,13 @@ def word_features(model: FluencyModel, scored: Scored, gains: np.ndarray, alt_fi
         (zipf < 4.0).astype(float),
         (zipf < 5.0).astype(float),
         scored.log_prob + np.concatenate((scored.log_prob[1:], [0.0])),
+        listed.astype(float),
+        listed_right,
+        pmi,
+        pmi_right,
+        swaps.listed_fits,
+        np.maximum(swaps.listed_fits - listed - listed_right, 0.0),
+        np.clip(swaps.listed_gain, -20.0, 20.0),
     ))
 
 

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from ._models import load_model
+from .context import TopicVectors, topic_features
 from .grammar import ClassModel, class_fit
 from .fluency import (
     FEATURE_NAMES,
@@ -62,10 +63,11 @@ class Mlp:
 
 @dataclass(frozen=True, slots=True)
 class SpinModel:
-    """A fluency model, a per-word swap model and the paragraph model over both."""
+    """Fluency, word-class and topic models, a per-word swap model and the paragraph model over them."""
 
     fluency: FluencyModel
     grammar: ClassModel
+    topics: TopicVectors
     words: Linear | Mlp
     paragraph: Linear
     word_prior_logit: float
@@ -93,10 +95,29 @@ def _spin_model() -> SpinModel:
 def analyse(model: SpinModel, text: str) -> tuple[Scored, np.ndarray, np.ndarray, np.ndarray]:
     """Token scores, swap gains, per-word swap log-odds and paragraph features of a text."""
     scored = score_tokens(model.fluency, tokenize(text))
-    gains, alt_fits = swap_gains(model.fluency, scored)
-    rows = np.hstack((word_features(model.fluency, scored, gains, alt_fits), class_fit(model.grammar, scored.ids)))
-    word_logits = model.words.logits(rows)
+    rows = word_rows(model, scored)
+    gains = rows.gains
+    word_logits = model.words.logits(rows.features)
     return scored, gains, word_logits, fluency_features(scored, gains, word_logits, model.word_prior_logit)
+
+
+@dataclass(frozen=True, slots=True)
+class WordRows:
+    """The per-word model's input rows of a text and the swap gains they include."""
+
+    features: np.ndarray
+    gains: np.ndarray
+
+
+def word_rows(model: SpinModel, scored: Scored) -> WordRows:
+    """Per-token inputs of the word model: bigram and collocation fit, swap alternatives, word classes, topic."""
+    swaps = swap_gains(model.fluency, scored)
+    features = np.hstack((
+        word_features(model.fluency, scored, swaps),
+        class_fit(model.grammar, scored.ids),
+        topic_features(model.topics, model.fluency, scored),
+    ))
+    return WordRows(features, swaps.gains)
 
 
 def _probability(model: SpinModel, features: np.ndarray) -> np.ndarray:
