@@ -72,11 +72,13 @@ def topic_features(topics: TopicVectors, fluency: FluencyModel, scored: Scored) 
         slots = np.arange(sizes.sum()) - np.repeat(first, sizes) + np.repeat(starts[positions], sizes)
         alt_rows = topics.row[fluency.alt_ids[slots]]
         known = alt_rows >= 0
-        owner, alt_vectors = owner[known], topics.vectors[alt_rows[known]]
-        best_topic, best_window = np.full(n, -2.0), np.full(n, -2.0)
-        np.maximum.at(best_topic, owner, (alt_vectors * paragraph[owner]).sum(axis=1) / paragraph_norm[owner])
-        np.maximum.at(best_window, owner, (alt_vectors * window[owner]).sum(axis=1) / window_norm[owner])
+        alt_vectors = topics.vectors[np.maximum(alt_rows, 0)]
+        # each position's alternatives are one contiguous run starting at `first`: reduce the runs
+        topic_cos = np.einsum("ij,ij->i", alt_vectors, paragraph[owner]) / paragraph_norm[owner]
+        window_cos = np.einsum("ij,ij->i", alt_vectors, window[owner]) / window_norm[owner]
+        best_topic = np.maximum.reduceat(np.where(known, topic_cos, -2.0), first)
+        best_window = np.maximum.reduceat(np.where(known, window_cos, -2.0), first)
         has_alt = best_topic > -2.0
-        topic_gain = np.where(has_alt, best_topic - topic_fit, 0.0)
-        window_gain = np.where(has_alt & in_window, best_window - window_fit, 0.0)
+        topic_gain[positions] = np.where(has_alt, best_topic - topic_fit[positions], 0.0)
+        window_gain[positions] = np.where(has_alt & in_window[positions], best_window - window_fit[positions], 0.0)
     return np.column_stack((has.astype(float), topic_fit, window_fit, topic_gain, window_gain))
