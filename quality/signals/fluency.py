@@ -26,6 +26,7 @@ RARE_ZIPF = 3.0  # zipf < 3: fewer than one in a million words
 COMMON_PROB = 1e-5  # zipf 4: a word common enough that its missing bigrams mean something
 BETTER_GAIN = math.log(10)  # an alternative ten times likelier in context
 MUCH_BETTER_GAIN = math.log(1000)
+COMMON_WORDS = 30_000  # words looked up in the small dict first
 SORTED_LOOKUP = 400  # queries beyond this many are sorted before the binary search
 APOSTROPHES = str.maketrans({"\u2019": "'", "\u2018": "'"})
 
@@ -82,6 +83,17 @@ class FluencyModel:
     alt_offsets: np.ndarray  # int32, len(vocab) + 1: word id -> slice of alt_ids
     alt_ids: np.ndarray  # int32: thesaurus synonyms of each word that a writer would more likely have used
     collocation: np.ndarray  # float16, aligned with bigram_keys: PMI in a web-scale bigram list, NaN if unlisted
+    common: dict[str, int] | None = None  # the commonest words' ids: a small dict stays in cache, the full one does not
+    # derived on construction, never pickled: per key (log P(w | v) if counted else NaN, collocation PMI),
+    # side by side so one lookup reads one cache line; per word v, log of the back-off mass D N1+(v) / c(v)
+    pair_table: np.ndarray | None = None
+    backoff: np.ndarray | None = None
+
+    def __post_init__(self):
+        if self.pair_table is None:
+            table, backoff = _derived_tables(self)
+            object.__setattr__(self, "pair_table", table)
+            object.__setattr__(self, "backoff", backoff)
 
     def __reduce__(self):
         # one newline-joined string unpickles ~10x faster than a 300k-entry dict
@@ -93,7 +105,28 @@ class FluencyModel:
 def _unpack_fluency(words: str, *arrays: np.ndarray) -> FluencyModel:
     """Rebuild a pickled FluencyModel; word ids follow the order of the joined words."""
     split = words.split("\n")
-    return FluencyModel(dict(zip(split, range(len(split)))), *arrays)
+    log_unigram = arrays[0]
+    top = np.argpartition(-log_unigram, COMMON_WORDS)[:COMMON_WORDS].tolist() if len(split) > COMMON_WORDS else []
+    common = {split[i]: i for i in top}
+    return FluencyModel(dict(zip(split, range(len(split)))), *arrays, common=common)
+
+
+def _derived_tables(model: FluencyModel) -> tuple[np.ndarray, np.ndarray]:
+    """The smoothed log-probability of every counted bigram and each context's log back-off mass."""
+    n = len(model.vocab)
+    prev, cur = model.bigram_keys // n, model.bigram_keys % n
+    context = model.context_count.astype(np.float64)
+    safe = np.maximum(context, 1.0)
+    backoff_mass = DISCOUNT * model.context_types / safe
+    counts = model.bigram_counts.astype(np.float64)
+    uni = np.exp(model.log_unigram[cur].astype(np.float64))
+    prob = np.maximum(counts - DISCOUNT, 0.0) / safe[prev] + backoff_mass[prev] * uni
+    table = np.empty((len(counts), 2), dtype=np.float32)
+    table[:, 0] = np.where(counts > 0, np.log(np.maximum(prob, 1e-300)), np.nan)
+    table[:, 1] = model.collocation
+    # a context never seen gives the unigram probability itself: back-off mass 1
+    backoff = np.where(context > 0, np.log(np.maximum(backoff_mass, 1e-300)), 0.0).astype(np.float32)
+    return table, backoff
 
 
 @dataclass(frozen=True, slots=True)
@@ -139,14 +172,12 @@ def bigram_lookup(model: FluencyModel, prev: np.ndarray, cur: np.ndarray) -> tup
         where = np.searchsorted(model.bigram_keys, keys)
     where = np.minimum(where, len(model.bigram_keys) - 1)
     listed = model.bigram_keys[where] == keys
-    pair = np.where(listed, model.bigram_counts[where], 0).astype(np.float64)
-    collocation = np.where(listed, model.collocation[where], np.nan)
-    context = model.context_count[prev].astype(np.float64)
-    types = model.context_types[prev].astype(np.float64)
-    uni = np.exp(model.log_unigram[cur].astype(np.float64))
-    safe = np.maximum(context, 1.0)
-    prob = np.where(context > 0, np.maximum(pair - DISCOUNT, 0.0) / safe + DISCOUNT * types / safe * uni, uni)
-    return np.log(prob), pair > 0, collocation
+    pair = model.pair_table[where]
+    counted = pair[:, 0]
+    seen = listed & ~np.isnan(counted)
+    # an unseen pair gets the back-off share of the unigram probability
+    log_prob = np.where(seen, counted, model.backoff[prev] + model.log_unigram[cur]).astype(np.float64)
+    return log_prob, seen, np.where(listed, pair[:, 1], np.nan).astype(np.float64)
 
 
 def bigram_log_prob(model: FluencyModel, prev: np.ndarray, cur: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -158,7 +189,8 @@ def bigram_log_prob(model: FluencyModel, prev: np.ndarray, cur: np.ndarray) -> t
 def score_tokens(model: FluencyModel, tokens: list[str]) -> Scored:
     """SLOR of every bigram in a token list under the model."""
     unknown = model.vocab[UNKNOWN]
-    ids = np.fromiter((model.vocab.get(t, unknown) for t in tokens), dtype=np.int64, count=len(tokens))
+    common, vocab = model.common or {}, model.vocab
+    ids = np.fromiter((common.get(t) or vocab.get(t, unknown) for t in tokens), dtype=np.int64, count=len(tokens))
     log_prob, found, collocation = bigram_lookup(model, ids[:-1], ids[1:])
     log_uni = model.log_unigram[ids[1:]].astype(np.float64)
     slor = log_prob - log_uni

@@ -46,10 +46,8 @@ class Linear:
 
 @dataclass(frozen=True, slots=True)
 class Mlp:
-    """A one-hidden-layer ReLU network on standardised inputs; `logits` gives the output log-odds."""
+    """A one-hidden-layer ReLU network; the input standardisation is folded into the hidden weights."""
 
-    mean: np.ndarray
-    scale: np.ndarray
     hidden_weights: np.ndarray
     hidden_bias: np.ndarray
     out_weights: np.ndarray
@@ -57,7 +55,7 @@ class Mlp:
 
     def logits(self, x: np.ndarray) -> np.ndarray:
         """Log-odds for the rows of x."""
-        hidden = np.maximum(((x - self.mean) / self.scale) @ self.hidden_weights + self.hidden_bias, 0.0)
+        hidden = np.maximum(x @ self.hidden_weights + self.hidden_bias, 0.0)
         return hidden @ self.out_weights + self.out_bias
 
 
