@@ -29,6 +29,51 @@ class ClassModel:
     trigram_counts: np.ndarray  # int32
     context2_count: np.ndarray  # int32 (C, C): n(a, b, .)
     context2_types: np.ndarray  # int32 (C, C): N1+(a, b, .)
+    # derived on construction: log P(c | b) - log P(c) (C, C), log back-off mass of each (a, b) context
+    # (C, C), and log P(c | a, b) - log P(c) of each counted trigram, aligned with trigram_keys
+    bigram_ratio: np.ndarray | None = None
+    log_backoff: np.ndarray | None = None
+    trigram_ratio: np.ndarray | None = None
+
+    def __post_init__(self):
+        if self.bigram_ratio is None:
+            for name, value in zip(("bigram_ratio", "log_backoff", "trigram_ratio"), _derived_tables(self)):
+                object.__setattr__(self, name, value)
+
+    def __setstate__(self, state):
+        # a model pickled by the dataclass itself: its stored fields, then the derived tables
+        for name, value in zip(_STORED_FIELDS, state):
+            object.__setattr__(self, name, value)
+        object.__setattr__(self, "bigram_ratio", None)
+        self.__post_init__()
+
+    def __reduce__(self):
+        fields = (self.word_class, self.boundary_class, self.log_unigram, self.bigram_counts, self.context1_count,
+                  self.context1_types, self.trigram_keys, self.trigram_counts, self.context2_count, self.context2_types)
+        return (ClassModel, fields)
+
+
+_STORED_FIELDS = ("word_class", "boundary_class", "log_unigram", "bigram_counts", "context1_count", "context1_types",
+                  "trigram_keys", "trigram_counts", "context2_count", "context2_types")
+
+
+def _derived_tables(model: ClassModel) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Smoothed class bigram and trigram log-ratios, and the trigram contexts' back-off masses, precomputed."""
+    n = len(model.log_unigram)
+    uni = np.exp(model.log_unigram)
+    b_total = model.context1_count.astype(np.float64)[:, None]
+    safe_b = np.maximum(b_total, 1.0)
+    p2 = np.where(
+        b_total > 0,
+        np.maximum(model.bigram_counts - DISCOUNT, 0) / safe_b + DISCOUNT * model.context1_types[:, None] / safe_b * uni[None, :],
+        uni[None, :],
+    )
+    ctx = model.context2_count.astype(np.float64)
+    safe = np.maximum(ctx, 1.0)
+    backoff = np.where(ctx > 0, DISCOUNT * model.context2_types / safe, 1.0)
+    a, b, c = model.trigram_keys // n // n, model.trigram_keys // n % n, model.trigram_keys % n
+    p3 = np.maximum(model.trigram_counts - DISCOUNT, 0) / safe[a, b] + backoff[a, b] * p2[b, c]
+    return np.log(p2), np.log(backoff), np.log(p3) - model.log_unigram[c]
 
 
 def class_log_probs(model: ClassModel, ids: np.ndarray) -> np.ndarray:
@@ -37,20 +82,12 @@ def class_log_probs(model: ClassModel, ids: np.ndarray) -> np.ndarray:
     n = len(model.log_unigram)
     padded = np.concatenate(([model.boundary_class], classes))
     a, b, c = padded[:-2], padded[1:-1], padded[2:]
-    uni = np.exp(model.log_unigram[c])
-    b_total = model.context1_count[b].astype(np.float64)
-    b_types = model.context1_types[b].astype(np.float64)
-    b_pair = model.bigram_counts[b, c].astype(np.float64)
-    safe_b = np.maximum(b_total, 1.0)
-    p2 = np.where(b_total > 0, np.maximum(b_pair - DISCOUNT, 0) / safe_b + DISCOUNT * b_types / safe_b * uni, uni)
     keys = (a * n + b) * n + c
     where = np.minimum(np.searchsorted(model.trigram_keys, keys), len(model.trigram_keys) - 1)
-    tri = np.where(model.trigram_keys[where] == keys, model.trigram_counts[where], 0).astype(np.float64)
-    ctx = model.context2_count[a, b].astype(np.float64)
-    types = model.context2_types[a, b].astype(np.float64)
-    safe = np.maximum(ctx, 1.0)
-    p3 = np.where(ctx > 0, np.maximum(tri - DISCOUNT, 0) / safe + DISCOUNT * types / safe * p2, p2)
-    return np.concatenate(([0.0], np.log(p3) - model.log_unigram[c]))
+    counted = model.trigram_keys[where] == keys
+    # an uncounted trigram backs off to the bigram: its context's back-off mass times P(c | b)
+    backed_off = model.log_backoff[a, b] + model.bigram_ratio[b, c] - model.log_unigram[c]
+    return np.concatenate(([0.0], np.where(counted, model.trigram_ratio[where], backed_off)))
 
 
 def class_fit(model: ClassModel, ids: np.ndarray) -> np.ndarray:
