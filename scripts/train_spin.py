@@ -27,7 +27,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "scripts"))
 
-from quality.data_path import data_root  # noqa: E402
+from quality.data_path import data_root
 
 COMMENTS_MARK = "!@#$%^&*()  COMMENTS"
 L3S_ARTICLE_CLASSES = ("x-nc-sel1", "x-nc-sel2", "x-nc-sel3")
@@ -222,7 +222,6 @@ def tortured_substitutions(pairs: list[tuple[str, str]]) -> dict[str, list[str]]
 def _alternatives(words: list[str], vocab: dict[str, int], prob, learned: dict[str, list[str]]):
     """For each word, the words a spinner may have replaced with it: learned ones, then thesaurus synonyms by frequency."""
     import numpy as np
-
     from spinner import STOPWORDS, synonyms
 
     offsets = np.zeros(len(words) + 1, dtype=np.int32)
@@ -246,9 +245,9 @@ def build_topic_vectors(token_lists: list[list[str]], fluency, seed: int = 0):
     import numpy as np
     import scipy.sparse as sparse
     from sklearn.utils.extmath import randomized_svd
+    from spinner import STOPWORDS
 
     from quality.signals.context import WINDOW, TopicVectors
-    from spinner import STOPWORDS
 
     frequency: Counter[str] = Counter()
     for tokens in token_lists:
@@ -302,9 +301,9 @@ def split_train_pages() -> tuple[list[str], list[str]]:
 def swapped_mask(tokens: list[str], original: str, swaps):
     """Content-word tokens of a spun text that came from a swap (replacement words the original never used)."""
     import numpy as np
+    from spinner import STOPWORDS
 
     from quality.signals.fluency import tokenize
-    from spinner import STOPWORDS
 
     before = set(tokenize(original))
     # particles of a phrase ("carry on") are not where a reader sees the swap: label its content words
@@ -348,10 +347,10 @@ def train(seed: int = 0):
     import random
 
     import numpy as np
+    from spinner import Swap, spin
 
     from quality.signals.fluency import fluency_features, tokenize
     from quality.signals.spin import SpinModel
-    from spinner import Swap, spin
 
     counts_part, classifier_part = split_train_pages()
     learn_pairs = tortured_learning_half()
@@ -407,8 +406,9 @@ def _analyse_examples(model, examples):
 
 def word_class_table(words: list[str]) -> tuple[list[int], int, int]:
     """Class id per vocabulary word: function words stand for themselves, others by POS set and ending."""
-    from quality.signals.fluency import BOUNDARY, NUMBER, UNKNOWN
     from spinner import STOPWORDS, _base_forms
+
+    from quality.signals.fluency import BOUNDARY, NUMBER, UNKNOWN
 
     folder = data_root() / "thesaurus" / "nltk_data" / "corpora" / "wordnet"
     lemmas = {}

@@ -13,7 +13,6 @@ import numpy as np
 
 from ._models import load_model
 from .context import TopicVectors, topic_features
-from .grammar import ClassModel, class_fit
 from .fluency import (
     FEATURE_NAMES,
     FluencyModel,
@@ -25,6 +24,7 @@ from .fluency import (
     tokenize,
     word_features,
 )
+from .grammar import ClassModel, class_fit
 
 MAX_EVIDENCE = 5
 MIN_WORDS = 1
