@@ -12,7 +12,7 @@ import re
 from functools import lru_cache
 
 from .dom import walk
-from .records import Block
+from .records import Block, BlockDraft
 
 # Elements whose text is never page text a reader sees.
 SKIP = frozenset(
@@ -59,60 +59,56 @@ def text_key(text: str) -> int:
 # What the walk does at an element's start and end, by tag.
 _PLAIN, _BLOCK, _BR, _LINK, _SKIP = range(5)
 _KIND = {"br": _BR, "a": _LINK} | dict.fromkeys(BLOCK, _BLOCK) | dict.fromkeys(SKIP, _SKIP)
+_REGION_INDEX = {r: i for i, r in enumerate(REGIONS)}
+_ROLE_INDEX = {role: _REGION_INDEX[r] for role, r in ROLE_REGION.items()}
 _MAX_NAMES = 4096  # distinct raw tag names remembered; pages with generated custom tags stop filling it
-_TAG_INFO: dict[str, tuple] = {}
-# Block's leading fields, passed by position in the hot loop (keywords cost a third more per block).
-_POSITIONAL = ("text", "path", "tag", "index", "heading", "tokens", "link_chars", "n_links", "depth")
-if Block.__match_args__[: len(_POSITIONAL) + len(REGIONS)] != _POSITIONAL + tuple(f"in_{r}" for r in REGIONS):
-    raise ImportError("quality.records.Block fields changed order; update quality.blocks._emit")
+# Raw tag -> (lower-case name, kind, index in REGIONS or None, heading level or None).
+_TAG_INFO: dict = {}
+_NOT_TEXT = (None, _SKIP, None, None)  # comments and processing instructions that slipped through
+if Block.__match_args__[9:] != tuple(f"in_{r}" for r in REGIONS):
+    raise ImportError("quality.records.Block region fields changed order; update quality.blocks.REGIONS")
 
 
-def _tag_info(raw: str) -> tuple:
+def _tag_info(raw) -> tuple:
     """A tag's lower-case name, kind, region and heading level, computed once per raw name."""
+    if raw.__class__ is not str:
+        return _NOT_TEXT
     name = raw.lower()
-    info = (name, _KIND.get(name, _PLAIN), REGION.get(name), HEADINGS.get(name))
+    region = REGION.get(name)
+    info = (name, _KIND.get(name, _PLAIN), None if region is None else _REGION_INDEX[region], HEADINGS.get(name))
     if len(_TAG_INFO) < _MAX_NAMES:
         _TAG_INFO[raw] = info
     return info
 
 
-@lru_cache(maxsize=8192)
-def _own_words(cls: str | None, ident: str | None) -> tuple[str, ...]:
-    """The words an element's own class and id add to its context."""
-    return attr_words(cls or "") + attr_words(ident or "")
-
-
-@lru_cache(maxsize=256)
-def _region_flags(regions: frozenset) -> tuple[bool, ...]:
-    """Block's in_list ... in_main flags, in REGIONS order."""
-    return tuple(r in regions for r in REGIONS)
-
-
 def _frame(stack: list, top: int) -> tuple:
-    """The context (tokens, regions, heading, path) of stack[top], computing the missing ones below it."""
+    """The context (tokens, region flags, heading, path) of stack[top], computing the missing ones below it."""
     i = top
-    while stack[i][3] is None:
+    while stack[i][2] is None:
         i -= 1
-    frame = stack[i][3]
+    frame = stack[i][2]
     for j in range(i + 1, top + 1):
         entry = stack[j]
-        el, name, info = entry[0], entry[1], entry[2]
-        tokens, regions, heading, path = frame
+        el, info = entry[0], entry[1]
+        tokens, flags, heading, path = frame
         cls = el.get("class")
         ident = el.get("id")
         if cls or ident:
-            own = _own_words(cls, ident)
+            own = attr_words(cls) if cls else ()
+            if ident:
+                own += attr_words(ident)
             if own:
                 tokens = (tokens + own)[-MAX_TOKENS:]
         region = info[2]
         if region is None:
             role = el.get("role")
             if role:
-                region = ROLE_REGION.get(role.lower())
-        if region and region not in regions:
-            regions = regions | {region}
-        frame = (tokens, regions, info[3] or heading, f"{path}/{name}" if path else name)
-        entry[3] = frame
+                region = _ROLE_INDEX.get(role.lower())
+        if region is not None and not flags[region]:
+            flags = flags[:region] + (True,) + flags[region + 1 :]
+        name = info[0]
+        frame = (tokens, flags, info[3] or heading, f"{path}/{name}" if path else name)
+        entry[2] = frame
     return frame
 
 
@@ -122,14 +118,13 @@ def _emit(blocks: list, parts: list, stack: list, owner: list, link_chars: int, 
     parts.clear()
     if text:
         top = len(stack) - 1
-        ctx = stack[top][3] or _frame(stack, top)
+        ctx = stack[top][2] or _frame(stack, top)
         own = owner[-1]
-        blocks.append(
-            Block(
-                text, own[3][3], own[1], len(blocks), ctx[2], ctx[0],
-                min(link_chars, len(text)), n_links, top, *_region_flags(ctx[1]),
-            )
+        block = BlockDraft(
+            text, own[2][3], own[1][0], len(blocks), ctx[2], ctx[0], min(link_chars, len(text)), n_links, top, ctx[1]
         )
+        block.__class__ = Block
+        blocks.append(block)
 
 
 def segment(root, max_blocks: int | None = None) -> list[Block]:
@@ -138,14 +133,15 @@ def segment(root, max_blocks: int | None = None) -> list[Block]:
     # element's kind, its text and tail. A block's context (class/id words, regions, heading, path)
     # is computed when a block is emitted, for the open elements that lack it, so the many elements
     # that never hold a block's text cost no attribute lookups.
-    # Stack entries are [element, tag, tag info, context or None]; skipped elements get a
-    # placeholder entry so that every end event pops exactly one.
+    # Stack entries are [element, tag info, context or None]; skipped elements get a placeholder
+    # entry so that every end event pops exactly one.
     blocks: list[Block] = []
     parts: list[str] = []  # text runs of the current block, from its first visible character on
     link_chars = n_links = link_depth = 0
     br_pending = False
-    skipped = [None, None, (None, _SKIP, None, None), None]
-    stack: list[list] = [[None, "", (None, _PLAIN, None, None), ((), frozenset(), 0, "")]]
+    skipped = [None, _NOT_TEXT, None]
+    root_info = (None, _PLAIN, None, None)
+    stack: list[list] = [[None, root_info, ((), (False,) * len(REGIONS), 0, "")]]
     owner: list[list] = [stack[0]]  # entries of the open block-level elements
     push, pop = stack.append, stack.pop
     tag_info_get = _TAG_INFO.get
@@ -154,26 +150,28 @@ def segment(root, max_blocks: int | None = None) -> list[Block]:
     skip = events.skip_subtree
     for event, el in events:
         if event == "start":
-            raw = el.tag
-            if raw.__class__ is not str:  # comments and processing instructions that slipped through
-                skip()
-                push(skipped)
-                continue
-            info = tag_info_get(raw) or _tag_info(raw)
+            info = tag_info_get(el.tag) or _tag_info(el.tag)
             kind = info[1]
-            if kind == _SKIP:
-                skip()
-                push(skipped)
-                continue
-            entry = [el, info[0], info, None]
             if kind == _BLOCK:
                 if parts:
                     _emit(blocks, parts, stack, owner, link_chars, n_links)
                     if max_blocks is not None and len(blocks) >= max_blocks:
                         return blocks
                 link_chars = n_links = 0
+                entry = [el, info, None]
                 owner.append(entry)
-            elif kind == _BR:
+                push(entry)
+            elif kind == _PLAIN:
+                push([el, info, None])
+            elif kind == _LINK:
+                n_links += 1
+                link_depth += 1
+                push([el, info, None])
+            elif kind == _SKIP:
+                skip()
+                push(skipped)
+                continue
+            else:  # _BR
                 if br_pending:
                     if parts:
                         _emit(blocks, parts, stack, owner, link_chars, n_links)
@@ -181,13 +179,10 @@ def segment(root, max_blocks: int | None = None) -> list[Block]:
                 br_pending = True
                 if parts:
                     parts.append(" ")
-            elif kind == _LINK:
-                n_links += 1
-                link_depth += 1
-            push(entry)
+                push([el, info, None])
             text = el.text
         else:
-            kind = stack[-1][2][1]
+            kind = stack[-1][1][1]
             if kind == _BLOCK:
                 if parts:
                     _emit(blocks, parts, stack, owner, link_chars, n_links)

@@ -156,3 +156,59 @@ def test_possessive_tag_pattern_finds_the_same_tags(text):
     assert [m.span() for m in _WHOLE_TAG.finditer(text)] == [
         m.span() for m in _PLAIN_WHOLE_TAG.finditer(text)
     ]
+
+
+def _draft_block(fields: tuple):
+    from quality.records import Block, BlockDraft
+
+    draft = BlockDraft(*fields[:9], fields[9:])
+    draft.__class__ = Block
+    return draft
+
+
+def test_a_retyped_draft_is_the_block_the_constructor_makes():
+    import dataclasses
+    import pickle
+
+    from quality.records import Block
+
+    fields = ("Some text", "html/body/p", "p", 3, 2, ("post", "body"), 4, 1, 5) + (
+        True, False, False, True, False, False, False, True,
+    )
+    made, fast = Block(*fields), _draft_block(fields)
+    assert type(fast) is Block
+    assert fast == made and hash(fast) == hash(made) and repr(fast) == repr(made)
+    assert dataclasses.astuple(fast) == fields
+    assert pickle.loads(pickle.dumps(fast)) == made
+    assert dataclasses.replace(fast, index=9) == dataclasses.replace(made, index=9)
+    try:
+        fast.text = "changed"
+    except dataclasses.FrozenInstanceError:
+        pass
+    else:
+        raise AssertionError("a retyped draft must stay frozen")
+    assert fast.text == "Some text"
+
+
+def test_segment_gives_blocks_equal_to_constructed_ones():
+    import dataclasses
+
+    from quality.blocks import segment
+    from quality.dom import parse
+    from quality.records import Block
+
+    html = (
+        "<html><body><nav class='topMenu'><ul><li><a href='/'>Home</a></li></ul></nav>"
+        "<main><article id='post'><h2>Title here</h2><p>First <b>para</b> text.</p>"
+        "<table><tr><td role='navigation'>cell<br><br>after</td></tr></table></article></main>"
+        "<footer>Footer line</footer></body></html>"
+    )
+    blocks = segment(parse(html).root)
+    assert [b.text for b in blocks] == ["Home", "Title here", "First para text.", "cell", "after", "Footer line"]
+    for b in blocks:
+        assert b == Block(*dataclasses.astuple(b))
+    home, title, para, cell = blocks[:4]
+    assert home.in_nav and home.in_list and not home.in_main and home.tokens == ("top", "menu")
+    assert title.heading == 2 and title.in_main and title.tokens == ("post",)
+    assert para.path == "html/body/main/article/p" and para.tag == "p"
+    assert cell.in_table and cell.in_nav and cell.in_main and cell.tag == "td"
