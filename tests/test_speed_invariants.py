@@ -9,7 +9,7 @@ from collections import Counter
 from itertools import pairwise
 
 import numpy as np
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 import quality
@@ -212,3 +212,51 @@ def test_segment_gives_blocks_equal_to_constructed_ones():
     assert title.heading == 2 and title.in_main and title.tokens == ("post",)
     assert para.path == "html/body/main/article/p" and para.tag == "p"
     assert cell.in_table and cell.in_nav and cell.in_main and cell.tag == "td"
+
+
+# Fragments near the template patterns' edges: "(c)" at a block's end with digits after it, "sign up
+# for" (form and subscribe at once), words holding a pattern inside them, "log in" and "login".
+PATTERN_BITS = st.sampled_from(
+    ["(c)", "(c) 2024", "2024 news", "© acme", "sign up for", "sign in", "read more", "more »",
+     "cookies", "mycookie policy", "unsubscribe", "log in", "login", "privacy policy", "share on",
+     "terms of use", "view all", "rss", "plain words", "all rights reserved", "1999", "your email address will not", ""]
+)
+BLOCK_TEXTS = st.lists(st.lists(PATTERN_BITS, max_size=4).map(" ".join), min_size=1, max_size=8)
+
+
+@given(BLOCK_TEXTS)
+@example(["plain words (c)", "2024 sign in"])  # a copyright match that ends in the next block
+@settings(max_examples=300, deadline=None)
+def test_template_patterns_mark_what_one_scan_per_pattern_marks(texts):
+    from quality.features import template
+    from quality.features.page import page_data
+    from quality.records import Block
+
+    texts = [" ".join(t.split()) or "x" for t in texts]
+    page = page_data([Block(t, "html/body/p", "p", i) for i, t in enumerate(texts)])
+    got = np.zeros((len(texts), len(template._PATTERNS)))
+    template._mark_patterns(page, got, 0)
+    # The plain way: every pattern over all the short trigger blocks joined, match starts to blocks.
+    short = [
+        i for i, t in enumerate(page.lower)
+        if len(t) < 400 and (not template._TRIGGERS.isdisjoint(page.words[i]) or "©" in t)
+    ]
+    want = np.zeros_like(got)
+    if short:
+        joined = "\n".join(page.lower[i] for i in short)
+        starts = np.cumsum([0] + [len(page.lower[i]) + 1 for i in short[:-1]])
+        for k, pat in enumerate(template._PATTERNS.values()):
+            for m in pat.finditer(joined):
+                want[short[np.searchsorted(starts, m.start(), side="right") - 1], k] = 1.0
+    assert np.array_equal(got, want)
+
+
+def test_every_template_pattern_alternative_starts_with_its_literal():
+    from quality.features import template
+
+    for name, pat in template._PATTERNS.items():
+        literals = template._LITERALS[name]
+        assert literals is not None, name
+    assert template._LITERALS["form"][:5] == ("leave a ", "your email", "required fields", "log", "sign ")
+    assert template._leading_literals(r"ab?c|\(x\)|d*") is None  # "d*" can start with nothing
+    assert template._leading_literals(r"ab?c|\(x\)\s*y") == ("a", "(x)")

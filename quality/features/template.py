@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import re
+from bisect import bisect_right
 from collections import Counter
+from itertools import accumulate
 
 import numpy as np
 
@@ -121,8 +123,64 @@ def features(page: PageData) -> np.ndarray:
     return out
 
 
+def _leading_literals(pattern: str) -> tuple[str, ...] | None:
+    """The fixed text each top-level alternative of a pattern starts with; None when one has none."""
+    alternatives, depth, start = [], 0, 0
+    for i, c in enumerate(pattern):
+        if c == "\\":
+            continue
+        if i and pattern[i - 1] == "\\":
+            continue
+        if c == "(":
+            depth += 1
+        elif c == ")":
+            depth -= 1
+        elif c == "|" and depth == 0:
+            alternatives.append(pattern[start:i])
+            start = i + 1
+    alternatives.append(pattern[start:])
+    literals = []
+    for alt in alternatives:
+        lit, i = [], 0
+        while i < len(alt):
+            c = alt[i]
+            if c == "\\":
+                if i + 1 < len(alt) and not alt[i + 1].isalnum():
+                    lit.append(alt[i + 1])
+                    i += 2
+                    continue
+                break
+            if c in "?*+{":
+                lit = lit[:-1]  # the quantifier makes the character before it optional
+                break
+            if c in "()[].^$|":
+                break
+            lit.append(c)
+            i += 1
+        if not lit:
+            return None
+        literals.append("".join(lit))
+    return tuple(literals)
+
+
+# Every match of a pattern starts with one of these texts: blocks holding none of them are not searched.
+_LITERALS = {k: _leading_literals(p.pattern) for k, p in _PATTERNS.items()}
+
+
+def _literal_rows(joined: str, literals: tuple[str, ...], starts: list[int]) -> list[int]:
+    """The joined blocks in which some literal occurs, in order."""
+    rows = set()
+    find = joined.find
+    for lit in literals:
+        at = find(lit)
+        while at >= 0:
+            rows.add(bisect_right(starts, at) - 1)
+            at = find(lit, at + 1)
+    return sorted(rows)
+
+
 def _mark_patterns(page: PageData, out: np.ndarray, first_col: int) -> None:
-    """Set the text-pattern columns with one regex scan of the page's short blocks joined."""
+    """Set the text-pattern columns from regex searches of the page's short blocks joined."""
     # Legal, form and call-to-action text comes in short blocks.
     short = [
         i for i, t in enumerate(page.lower)
@@ -130,10 +188,19 @@ def _mark_patterns(page: PageData, out: np.ndarray, first_col: int) -> None:
     ]
     if not short:
         return
-    joined = "\n".join(page.lower[i] for i in short)
-    starts = np.cumsum([0] + [len(page.lower[i]) + 1 for i in short[:-1]])
-    for k, pat in enumerate(_PATTERNS.values()):
-        hits = [m.start() for m in pat.finditer(joined)]
-        if hits:
-            rows = np.searchsorted(starts, hits, side="right") - 1
-            out[np.asarray(short)[rows], first_col + k] = 1.0
+    texts = [page.lower[i] for i in short]
+    joined = "\n".join(texts)
+    starts = list(accumulate((len(t) + 1 for t in texts[:-1]), initial=0))
+    size = len(joined)
+    for k, (name, pat) in enumerate(_PATTERNS.items()):
+        literals = _LITERALS[name]
+        rows = range(len(short)) if literals is None else _literal_rows(joined, literals, starts)
+        # A block is marked when a match starts in it. Only "(c)\s*\d{4}" can run past a block's
+        # end, by the separator and four digits, so each block is searched up to there.
+        search = pat.search
+        for row in rows:
+            begin = starts[row]
+            end = begin + len(texts[row])
+            m = search(joined, begin, min(end + 5, size))
+            if m is not None and m.start() < end:
+                out[short[row], first_col + k] = 1.0
