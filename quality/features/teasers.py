@@ -48,19 +48,19 @@ def features(page: PageData) -> np.ndarray:
     out[:, 0] = ellipsis
     ids = page.path_ids
 
-    def same(offset: int) -> np.ndarray:
-        # Whether the block `offset` places away has the same path (False off the page's ends).
-        eq = np.zeros(n, dtype=bool)
-        if 0 < offset < n:
-            eq[:-offset] = ids[:-offset] == ids[offset:]
-        elif 0 < -offset < n:
-            eq[-offset:] = ids[-offset:] == ids[:offset]
-        return eq
-
-    near = {k: same(k) for k in range(-2 * 4, 2 * 4 + 1) if k}
+    # near[k][i]: whether the block k places away has the same path (False off the page's ends),
+    # for every k up to twice the longest period, from one comparison against a padded copy.
+    span = 2 * 4
+    shifts = np.array([k for k in range(-span, span + 1) if k])
+    padded = np.full(n + 2 * span, -1, dtype=ids.dtype)  # path ids count from 0: -1 matches none
+    padded[span : span + n] = ids
+    same = padded[np.arange(n)[None, :] + (shifts + span)[:, None]] == ids[None, :]
+    near = dict(zip(shifts.tolist(), same))
     idx = np.arange(n)
     window = np.minimum(idx + WINDOW, n - 1) - np.maximum(idx - WINDOW, 0)
-    out[:, 1] = sum(near[k].astype(np.float64) for k in range(-WINDOW, WINDOW + 1) if k) / np.maximum(window, 1)
+    # Counts of 0/1 values: whole numbers, the same summed in any order.
+    close = np.abs(shifts) <= WINDOW
+    out[:, 1] = same[close].sum(axis=0) / np.maximum(window, 1)
     periodic = np.zeros(n, dtype=bool)
     for period in (1, 2, 3, 4):
         periodic |= (near[period] | near[-period]) & (near[2 * period] | near[-2 * period])
