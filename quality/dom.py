@@ -39,7 +39,11 @@ def _parser() -> etree.HTMLParser:
     if parser is None:
         # No id hash table: nothing looks elements up by id, and filling it is 6 % of a parse.
         parser = etree.HTMLParser(
-            huge_tree=True, remove_comments=True, remove_pis=True, no_network=True, collect_ids=False
+            huge_tree=True,
+            remove_comments=True,
+            remove_pis=True,
+            no_network=True,
+            collect_ids=False,
         )
         _local.parser = parser
     return parser

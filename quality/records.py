@@ -59,7 +59,9 @@ class BlockDraft:
 
     __slots__ = Block.__slots__
 
-    def __init__(self, text, path, tag, index, heading, tokens, link_chars, n_links, depth, regions):
+    def __init__(
+        self, text, path, tag, index, heading, tokens, link_chars, n_links, depth, regions
+    ):
         self.text = text
         self.path = path
         self.tag = tag
@@ -70,8 +72,14 @@ class BlockDraft:
         self.n_links = n_links
         self.depth = depth
         (
-            self.in_list, self.in_table, self.in_form, self.in_header,
-            self.in_footer, self.in_nav, self.in_aside, self.in_main,
+            self.in_list,
+            self.in_table,
+            self.in_form,
+            self.in_header,
+            self.in_footer,
+            self.in_nav,
+            self.in_aside,
+            self.in_main,
         ) = regions
 
 

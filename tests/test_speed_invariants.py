@@ -173,7 +173,14 @@ def test_a_retyped_draft_is_the_block_the_constructor_makes():
     from quality.records import Block
 
     fields = ("Some text", "html/body/p", "p", 3, 2, ("post", "body"), 4, 1, 5) + (
-        True, False, False, True, False, False, False, True,
+        True,
+        False,
+        False,
+        True,
+        False,
+        False,
+        False,
+        True,
     )
     made, fast = Block(*fields), _draft_block(fields)
     assert type(fast) is Block
@@ -204,7 +211,14 @@ def test_segment_gives_blocks_equal_to_constructed_ones():
         "<footer>Footer line</footer></body></html>"
     )
     blocks = segment(parse(html).root)
-    assert [b.text for b in blocks] == ["Home", "Title here", "First para text.", "cell", "after", "Footer line"]
+    assert [b.text for b in blocks] == [
+        "Home",
+        "Title here",
+        "First para text.",
+        "cell",
+        "after",
+        "Footer line",
+    ]
     for b in blocks:
         assert b == Block(*dataclasses.astuple(b))
     home, title, para, cell = blocks[:4]
@@ -217,9 +231,31 @@ def test_segment_gives_blocks_equal_to_constructed_ones():
 # Fragments near the template patterns' edges: "(c)" at a block's end with digits after it, "sign up
 # for" (form and subscribe at once), words holding a pattern inside them, "log in" and "login".
 PATTERN_BITS = st.sampled_from(
-    ["(c)", "(c) 2024", "2024 news", "© acme", "sign up for", "sign in", "read more", "more »",
-     "cookies", "mycookie policy", "unsubscribe", "log in", "login", "privacy policy", "share on",
-     "terms of use", "view all", "rss", "plain words", "all rights reserved", "1999", "your email address will not", ""]
+    [
+        "(c)",
+        "(c) 2024",
+        "2024 news",
+        "© acme",
+        "sign up for",
+        "sign in",
+        "read more",
+        "more »",
+        "cookies",
+        "mycookie policy",
+        "unsubscribe",
+        "log in",
+        "login",
+        "privacy policy",
+        "share on",
+        "terms of use",
+        "view all",
+        "rss",
+        "plain words",
+        "all rights reserved",
+        "1999",
+        "your email address will not",
+        "",
+    ]
 )
 BLOCK_TEXTS = st.lists(st.lists(PATTERN_BITS, max_size=4).map(" ".join), min_size=1, max_size=8)
 
@@ -238,7 +274,8 @@ def test_template_patterns_mark_what_one_scan_per_pattern_marks(texts):
     template._mark_patterns(page, got, 0)
     # The plain way: every pattern over all the short trigger blocks joined, match starts to blocks.
     short = [
-        i for i, t in enumerate(page.lower)
+        i
+        for i, t in enumerate(page.lower)
         if len(t) < 400 and (not template._TRIGGERS.isdisjoint(page.words[i]) or "©" in t)
     ]
     want = np.zeros_like(got)
@@ -254,15 +291,22 @@ def test_template_patterns_mark_what_one_scan_per_pattern_marks(texts):
 def test_every_template_pattern_alternative_starts_with_its_literal():
     from quality.features import template
 
-    for name, pat in template._PATTERNS.items():
-        literals = template._LITERALS[name]
-        assert literals is not None, name
-    assert template._LITERALS["form"][:5] == ("leave a ", "your email", "required fields", "log", "sign ")
+    for name in template._PATTERNS:
+        assert template._LITERALS[name] is not None, name
+    assert template._LITERALS["form"][:5] == (
+        "leave a ",
+        "your email",
+        "required fields",
+        "log",
+        "sign ",
+    )
     assert template._leading_literals(r"ab?c|\(x\)|d*") is None  # "d*" can start with nothing
     assert template._leading_literals(r"ab?c|\(x\)\s*y") == ("a", "(x)")
 
 
-CLASS_TOKENS = st.sampled_from(["banner", "nav", "menu", "footer", "post", "content", "side", "share", "ad", "xyz", "col"])
+CLASS_TOKENS = st.sampled_from(
+    ["banner", "nav", "menu", "footer", "post", "content", "side", "share", "ad", "xyz", "col"]
+)
 
 
 @given(st.lists(st.lists(CLASS_TOKENS, max_size=8).map(tuple), min_size=1, max_size=6))
@@ -272,11 +316,13 @@ def test_class_group_columns_match_a_test_per_group(contexts):
     from quality.features.page import page_data
     from quality.records import Block
 
-    page = page_data([Block("some text", "html/body/p", "p", i, tokens=t) for i, t in enumerate(contexts)])
+    page = page_data(
+        [Block("some text", "html/body/p", "p", i, tokens=t) for i, t in enumerate(contexts)]
+    )
     got = template.features(page)
     groups = list(template.CLASS_GROUPS.values())
     for row, tokens in zip(got, contexts):
-        inner = tokens[-template.INNER:]
+        inner = tokens[-template.INNER :]
         want = [float(not vocab.isdisjoint(tokens)) for vocab in groups] + [
             float(sum(t in template._EVERY_CLASS_WORD for t in inner)),
             float(sum(t in template.ARTICLE_WORDS for t in inner)),
