@@ -40,14 +40,17 @@ ROLE_REGION = {
 REGIONS = ("list", "table", "form", "header", "footer", "nav", "aside", "main")
 MAX_TOKENS = 24  # class/id words kept per block, innermost last; deeper ones rarely add signal
 
-_WORD = re.compile(r"[a-z]+")
+_WORD = re.compile(r"[a-z]{2,}")  # one-letter runs are no words
 _CAMEL = re.compile(r"(?<=[a-z])(?=[A-Z])")
 
 
 @lru_cache(maxsize=8192)
 def attr_words(value: str) -> tuple[str, ...]:
     """Lower-case words of a class or id value: "postBody main-col_2" -> post, body, main, col."""
-    return tuple(w for w in _WORD.findall(_CAMEL.sub(" ", value).lower()) if len(w) > 1)
+    # Most values are lower-case already: no camel-case boundaries to cut, nothing to lower.
+    if not value.islower():
+        value = _CAMEL.sub(" ", value).lower()
+    return tuple(_WORD.findall(value))
 
 
 def text_key(text: str) -> int:

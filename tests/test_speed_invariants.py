@@ -329,3 +329,12 @@ def test_class_group_columns_match_a_test_per_group(contexts):
             float(not template.ARTICLE_WORDS.isdisjoint(tokens)),
         ]
         assert row[: len(groups) + 3].tolist() == want
+
+
+@given(st.text(st.sampled_from(list("abcXYZ-_ 9KİÅǅⒶﬁ")) | st.characters(), max_size=30))
+@settings(max_examples=500, deadline=None)
+def test_attr_words_match_the_camel_split_of_every_value(value):
+    from quality.blocks import attr_words
+
+    cut = re.sub(r"(?<=[a-z])(?=[A-Z])", " ", value).lower()
+    assert attr_words.__wrapped__(value) == tuple(w for w in re.findall(r"[a-z]+", cut) if len(w) > 1)
