@@ -141,6 +141,8 @@ class Scored:
     ids: np.ndarray  # int64 per token: vocabulary ids
     log_prob: np.ndarray  # float per token: log P(token | previous)
     collocation: np.ndarray  # float per token: PMI of (previous, token) in the collocation list, NaN if unlisted
+    # where each text starts when several texts' tokens are scored as one run; None for a single text
+    starts: np.ndarray | None = None
 
 
 def tokenize(text: str) -> list[str]:
@@ -208,6 +210,25 @@ def score_tokens(model: FluencyModel, tokens: list[str]) -> Scored:
     )
 
 
+def score_texts(model: FluencyModel, token_lists: list[list[str]]) -> Scored:
+    """Scores of several token lists as one run, each position as `score_tokens` gives it for its own text."""
+    sizes = np.fromiter((len(t) for t in token_lists), dtype=np.int64, count=len(token_lists))
+    starts = np.cumsum(sizes) - sizes
+    scored = score_tokens(model, [t for tokens in token_lists for t in tokens])
+    # a text's first position has no previous token: undo the bigram across the seam, as score_tokens sets position 0
+    for name, value in (("slor", 0.0), ("seen", True), ("log_unigram", 0.0), ("log_prob", 0.0), ("collocation", np.nan)):
+        getattr(scored, name)[starts] = value
+    scored.is_word[starts] = False
+    object.__setattr__(scored, "starts", starts)
+    return scored
+
+
+def text_ends(scored: Scored) -> np.ndarray:
+    """The index one past each text's last token."""
+    n = len(scored.ids)
+    return np.array([n]) if scored.starts is None else np.append(scored.starts[1:], n)
+
+
 UNLISTED_PMI = -10.0  # the PMI a pair missing from the collocation list counts as when comparing alternatives
 
 
@@ -232,8 +253,9 @@ def swap_gains(model: FluencyModel, scored: Scored) -> Swaps:
     n = len(ids)
     gains, alt_fits, listed_fits, listed_gain = (np.zeros(n) for _ in range(4))
     starts, ends = model.alt_offsets[ids], model.alt_offsets[ids + 1]
-    positions = np.flatnonzero((ends > starts) & scored.is_word)
-    positions = positions[positions < n - 1] if n > 1 else positions[:0]
+    candidates = (ends > starts) & scored.is_word
+    candidates[text_ends(scored) - 1] = False  # a text's last token has no right neighbour to fit
+    positions = np.flatnonzero(candidates)
     if len(positions) == 0:
         return Swaps(gains, alt_fits, listed_fits, listed_gain)
     sizes = (ends - starts)[positions]
@@ -273,7 +295,7 @@ def word_features(model: FluencyModel, scored: Scored, swaps: Swaps) -> np.ndarr
     ids = scored.ids
     gains, alt_fits = swaps.gains, swaps.alt_fits
     listed = ~np.isnan(scored.collocation)
-    listed[0] = True
+    listed[0 if scored.starts is None else scored.starts] = True
     listed_right = np.concatenate((listed[1:], [True])).astype(float)
     pmi = np.nan_to_num(scored.collocation, nan=0.0)
     pmi_right = np.concatenate((pmi[1:], [0.0]))
