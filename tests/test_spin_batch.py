@@ -85,3 +85,17 @@ def test_class_fit_run_equals_each_text_alone(model):
     for start, tokens in zip(run.starts.tolist(), token_lists):
         alone = class_fit(model.grammar, score_tokens(model.fluency, tokens).ids)
         assert np.allclose(fit[start : start + len(tokens)], alone, rtol=0, atol=1e-12)
+
+
+def test_batch_features_equal_each_text_alone(model):
+    from quality.signals.fluency import fluency_features_batch
+    from quality.signals.spin import analyse, word_rows
+
+    run = score_texts(model.fluency, [tokenize(text) for text in TEXTS])
+    rows = word_rows(model, run)
+    batched = fluency_features_batch(run, rows.gains, model.words.logits(rows.features), model.word_prior_logit)
+    assert batched.shape == (len(TEXTS), len(model.feature_names))
+    for text, row in zip(TEXTS, batched):
+        _, _, _, alone = analyse(model, text)
+        assert np.allclose(row, alone, rtol=0, atol=1e-9), text
+    assert not batched[0].any()  # the empty text: all zeros, as fluency_features gives a text without words

@@ -400,3 +400,105 @@ def fluency_features(scored: Scored, gains: np.ndarray, word_logits: np.ndarray,
             *(mixture_llr(logits - prior_logit, q) / n_words for q in MIXTURE_SHARES),
         ]
     )
+
+
+@dataclass(frozen=True, slots=True)
+class _Groups:
+    """Values of selected tokens, sorted within each text, with each text's offset and count among them."""
+
+    ordered: np.ndarray
+    offsets: np.ndarray
+    counts: np.ndarray
+
+    def quantile(self, q: float, empty: float = 0.0) -> np.ndarray:
+        """Per text, `quantile(values, q)`; `empty` for texts with no values."""
+        has = self.counts > 0
+        position = q * np.maximum(self.counts - 1, 0)
+        low = position.astype(np.int64)
+        high = np.minimum(low + 1, np.maximum(self.counts - 1, 0))
+        ordered = np.append(self.ordered, 0.0)  # texts without values point one past the end
+        lo, hi = ordered[self.offsets + low], ordered[self.offsets + high]
+        return np.where(has, lo + (hi - lo) * (position - low), empty)
+
+
+def _grouped(values: np.ndarray, text: np.ndarray, n_texts: int) -> _Groups:
+    """Sort `values` within each text (`text` gives each value's text index, in ascending order)."""
+    counts = np.bincount(text, minlength=n_texts)
+    ordered = values[np.lexsort((values, text))]
+    return _Groups(ordered, np.cumsum(counts) - counts, counts)
+
+
+def fluency_features_batch(scored: Scored, gains: np.ndarray, word_logits: np.ndarray, prior_logit: float) -> np.ndarray:
+    """`fluency_features` of every text in a run scored by `score_texts`, one row per text."""
+    n = len(scored.ids)
+    starts = np.zeros(1, dtype=np.int64) if scored.starts is None else scored.starts
+    n_texts = len(starts)
+    text_of = np.repeat(np.arange(n_texts), np.diff(np.append(starts, n)))
+    words = scored.is_word
+    word_text = text_of[words]
+    n_words = np.bincount(word_text, minlength=n_texts)
+    per_word = np.maximum(n_words, 1)
+
+    def total(values: np.ndarray, mask: np.ndarray = words) -> np.ndarray:
+        return np.bincount(text_of[mask], weights=values, minlength=n_texts)
+
+    def share(mask: np.ndarray) -> np.ndarray:
+        return np.bincount(text_of[mask], minlength=n_texts) / per_word
+
+    word_gains = np.maximum(gains[words], 0.0)
+    logits = word_logits[words]
+    slor = scored.slor[words]
+    log_prob = scored.log_prob[words]
+    seen = scored.seen
+    right_seen = np.append(seen[1:], True)  # a text's last token sees the next text's first: seen, as alone
+    log_uni = scored.log_unigram
+    zipf = log_uni / math.log(10) + 9.0
+    known = log_uni > math.log(FLOOR_PROB) + 1e-6
+    common = log_uni > math.log(COMMON_PROB)
+    isolated = words & ~seen & ~right_seen & known
+    content = words & (zipf < 6.0)
+    n_content = np.bincount(text_of[content], minlength=n_texts)
+    slor_groups = _grouped(slor, word_text, n_texts)
+    zipf_groups = _grouped(zipf[content], text_of[content], n_texts)
+    prob_groups = _grouped(log_prob, word_text, n_texts)
+    gain_groups = _grouped(word_gains, word_text, n_texts)
+    logit_groups = _grouped(logits, word_text, n_texts)
+    last = logit_groups.offsets + n_words - 1
+    ordered_logits = np.append(logit_groups.ordered, 0.0)
+    top3 = np.zeros(n_texts)
+    for k in range(3):  # the top three summed lowest first, as np.sort(...)[-3:] orders them
+        at = last - np.minimum(n_words, 3) + 1 + k
+        top3 += np.where(k < np.minimum(n_words, 3), ordered_logits[np.clip(at, 0, len(ordered_logits) - 1)], 0.0)
+    llr = [np.log1p(q * np.expm1(np.clip(logits - prior_logit, -30.0, 30.0))) for q in MIXTURE_SHARES]
+    llr_totals = [np.bincount(word_text, weights=v, minlength=n_texts) for v in llr]
+    columns = [
+        total(slor) / per_word,
+        slor_groups.quantile(0.1),
+        slor_groups.quantile(0.25),
+        share(words & ~seen),
+        share(~seen & words & common),
+        share(isolated),
+        share(isolated & (zipf < 4.0)),
+        share(words & known & (zipf < RARE_ZIPF)),
+        share(words & known & (zipf < 2.0)),
+        np.where(n_content > 0, total(zipf[content], content) / np.maximum(n_content, 1), 6.0),
+        zipf_groups.quantile(0.1, empty=6.0),
+        share(words & ~known),
+        np.log1p(n_words),
+        total(log_prob) / per_word,
+        prob_groups.quantile(0.1),
+        total(word_gains) / per_word,
+        gain_groups.quantile(0.9),
+        np.append(gain_groups.ordered, 0.0)[np.maximum(gain_groups.offsets + n_words - 1, 0)],
+        share(words & (np.maximum(gains, 0.0) > BETTER_GAIN)),
+        share(words & (np.maximum(gains, 0.0) > MUCH_BETTER_GAIN)),
+        ordered_logits[np.maximum(last, 0)],
+        top3 / np.maximum(np.minimum(n_words, 3), 1),
+        total(1.0 / (1.0 + np.exp(-logits))) / per_word,
+        share(words & (word_logits > 0)),
+        *llr_totals,
+        *(t / per_word for t in llr_totals),
+    ]
+    features = np.column_stack(columns)
+    features[n_words == 0] = 0.0
+    return features

@@ -19,6 +19,7 @@ from .fluency import (
     Scored,
     bigram_log_prob,
     fluency_features,
+    fluency_features_batch,
     score_texts,
     score_tokens,
     swap_gains,
@@ -123,13 +124,6 @@ def _probability(model: SpinModel, features: np.ndarray) -> np.ndarray:
     return 1.0 / (1.0 + np.exp(-np.clip(model.paragraph.logits(features), -30.0, 30.0)))
 
 
-def _part(scored: Scored, start: int, end: int) -> Scored:
-    """One text's positions of a run scored by `score_texts` (views; tokens left out: the summaries need none)."""
-    return Scored((), scored.is_word[start:end], scored.slor[start:end], scored.seen[start:end],
-                  scored.log_unigram[start:end], scored.ids[start:end], scored.log_prob[start:end],
-                  scored.collocation[start:end])
-
-
 def spin_scores(texts: list[str]) -> list[float]:
     """Spin scores in [0, 1] for many texts with one model call; texts without words score 0."""
     if not texts:
@@ -139,14 +133,9 @@ def spin_scores(texts: list[str]) -> list[float]:
     scored = score_texts(model.fluency, [tokenize(text) for text in texts])
     rows = word_rows(model, scored)
     word_logits = model.words.logits(rows.features)
-    starts = scored.starts.tolist()
-    ends = starts[1:] + [len(scored.ids)]
-    features, counts = [], []
-    for start, end in zip(starts, ends):
-        part = _part(scored, start, end)
-        counts.append(int(part.is_word.sum()))
-        features.append(fluency_features(part, rows.gains[start:end], word_logits[start:end], model.word_prior_logit))
-    probs = _probability(model, np.vstack(features))
+    features = fluency_features_batch(scored, rows.gains, word_logits, model.word_prior_logit)
+    counts = np.add.reduceat(scored.is_word.astype(np.int64), scored.starts).tolist()
+    probs = _probability(model, features)
     return [float(p) if count >= MIN_WORDS else 0.0 for count, p in zip(counts, probs)]
 
 
