@@ -99,3 +99,26 @@ def test_batch_features_equal_each_text_alone(model):
         _, _, _, alone = analyse(model, text)
         assert np.allclose(row, alone, rtol=0, atol=1e-9), text
     assert not batched[0].any()  # the empty text: all zeros, as fluency_features gives a text without words
+
+
+def test_dev_paragraphs_batched_equal_one_by_one(model):
+    import random
+    import sys
+    from pathlib import Path
+
+    from quality.data_path import data_root
+
+    if not (data_root() / "pages" / "manifest.tsv").is_file():
+        pytest.skip(f"dev pages not found under {data_root()} (set QUALITY_DATA)")
+    sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "scripts"))
+    from eval_signals import dev_paragraphs
+
+    paragraphs = dev_paragraphs(limit=400)
+    texts = paragraphs + [" ".join(p.split()[:40]) for p in paragraphs]  # quality.check sends 40-word cuts
+    rng = random.Random(0)
+    rng.shuffle(texts)
+    start = 0
+    while start < len(texts):
+        group = texts[start : start + rng.randint(1, 10)]
+        start += len(group)
+        assert np.allclose(spin_scores(group), spin_scores_one_by_one(group), rtol=0, atol=1e-9)
