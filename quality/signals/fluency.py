@@ -402,30 +402,24 @@ def fluency_features(scored: Scored, gains: np.ndarray, word_logits: np.ndarray,
     )
 
 
-@dataclass(frozen=True, slots=True)
-class _Groups:
-    """Values of selected tokens, sorted within each text, with each text's offset and count among them."""
-
-    ordered: np.ndarray
-    offsets: np.ndarray
-    counts: np.ndarray
-
-    def quantile(self, q: float, empty: float = 0.0) -> np.ndarray:
-        """Per text, `quantile(values, q)`; `empty` for texts with no values."""
-        has = self.counts > 0
-        position = q * np.maximum(self.counts - 1, 0)
-        low = position.astype(np.int64)
-        high = np.minimum(low + 1, np.maximum(self.counts - 1, 0))
-        ordered = np.append(self.ordered, 0.0)  # texts without values point one past the end
-        lo, hi = ordered[self.offsets + low], ordered[self.offsets + high]
-        return np.where(has, lo + (hi - lo) * (position - low), empty)
+def _sorted_rows(values: np.ndarray, text: np.ndarray, rank: np.ndarray, n_texts: int, width: int) -> np.ndarray:
+    """Each text's values in one row, sorted, padded with +inf (columns of `values` are separate series)."""
+    rows = np.full((values.shape[1], n_texts, max(width, 1)), np.inf)
+    rows[:, text, rank] = values.T
+    rows.sort(axis=2)
+    return rows
 
 
-def _grouped(values: np.ndarray, text: np.ndarray, n_texts: int) -> _Groups:
-    """Sort `values` within each text (`text` gives each value's text index, in ascending order)."""
-    counts = np.bincount(text, minlength=n_texts)
-    ordered = values[np.lexsort((values, text))]
-    return _Groups(ordered, np.cumsum(counts) - counts, counts)
+def _row_quantile(rows: np.ndarray, counts: np.ndarray, q: float, empty: float = 0.0) -> np.ndarray:
+    """Per row, `quantile` of its first `counts` values (sorted); `empty` for rows without values."""
+    top = np.maximum(counts - 1, 0)
+    position = q * top
+    low = position.astype(np.int64)
+    high = np.minimum(low + 1, top)
+    index = np.arange(len(counts))
+    has = counts > 0
+    lo, hi = np.where(has, rows[index, low], 0.0), np.where(has, rows[index, high], 0.0)  # empty rows hold +inf
+    return np.where(has, lo + (hi - lo) * (position - low), empty)
 
 
 def fluency_features_batch(scored: Scored, gains: np.ndarray, word_logits: np.ndarray, prior_logit: float) -> np.ndarray:
@@ -435,70 +429,78 @@ def fluency_features_batch(scored: Scored, gains: np.ndarray, word_logits: np.nd
     n_texts = len(starts)
     text_of = np.repeat(np.arange(n_texts), np.diff(np.append(starts, n)))
     words = scored.is_word
-    word_text = text_of[words]
-    n_words = np.bincount(word_text, minlength=n_texts)
+    text = text_of[words]
+    n_words = np.bincount(text, minlength=n_texts)
     per_word = np.maximum(n_words, 1)
-
-    def total(values: np.ndarray, mask: np.ndarray = words) -> np.ndarray:
-        return np.bincount(text_of[mask], weights=values, minlength=n_texts)
-
-    def share(mask: np.ndarray) -> np.ndarray:
-        return np.bincount(text_of[mask], minlength=n_texts) / per_word
-
-    word_gains = np.maximum(gains[words], 0.0)
-    logits = word_logits[words]
-    slor = scored.slor[words]
-    log_prob = scored.log_prob[words]
     seen = scored.seen
     right_seen = np.append(seen[1:], True)  # a text's last token sees the next text's first: seen, as alone
     log_uni = scored.log_unigram
     zipf = log_uni / math.log(10) + 9.0
     known = log_uni > math.log(FLOOR_PROB) + 1e-6
     common = log_uni > math.log(COMMON_PROB)
-    isolated = words & ~seen & ~right_seen & known
-    content = words & (zipf < 6.0)
-    n_content = np.bincount(text_of[content], minlength=n_texts)
-    slor_groups = _grouped(slor, word_text, n_texts)
-    zipf_groups = _grouped(zipf[content], text_of[content], n_texts)
-    prob_groups = _grouped(log_prob, word_text, n_texts)
-    gain_groups = _grouped(word_gains, word_text, n_texts)
-    logit_groups = _grouped(logits, word_text, n_texts)
-    last = logit_groups.offsets + n_words - 1
-    ordered_logits = np.append(logit_groups.ordered, 0.0)
+    isolated = ~seen & ~right_seen & known
+    word_gains = np.maximum(gains[words], 0.0)
+    logits = word_logits[words]
+    slor, log_prob = scored.slor[words], scored.log_prob[words]
+    content = (zipf < 6.0)[words]
+    llr = [np.log1p(q * np.expm1(np.clip(logits - prior_logit, -30.0, 30.0))) for q in MIXTURE_SHARES]
+    per_token = np.column_stack((
+        slor,
+        ~seen[words],
+        (~seen & common)[words],
+        isolated[words],
+        (isolated & (zipf < 4.0))[words],
+        (known & (zipf < RARE_ZIPF))[words],
+        (known & (zipf < 2.0))[words],
+        ~known[words],
+        log_prob,
+        word_gains,
+        word_gains > BETTER_GAIN,
+        word_gains > MUCH_BETTER_GAIN,
+        1.0 / (1.0 + np.exp(-logits)),
+        logits > 0,
+        *llr,
+        content,
+        np.where(content, zipf[words], 0.0),
+    ))
+    # per-text sums: sums of 0/1 columns are exact counts; float sums differ from one by one only in rounding order
+    sums = (text[None, :] == np.arange(n_texts)[:, None]).astype(np.float64) @ per_token
+    offsets = np.cumsum(n_words) - n_words
+    rank = np.arange(len(text)) - offsets[text]
+    width = int(n_words.max()) if n_texts else 0
+    ordered = _sorted_rows(np.column_stack((slor, log_prob, word_gains, logits)), text, rank, n_texts, width)
+    content_text = text[content]
+    n_content = np.bincount(content_text, minlength=n_texts)
+    content_rank = np.arange(len(content_text)) - (np.cumsum(n_content) - n_content)[content_text]
+    content_zipf = _sorted_rows(zipf[words][content][:, None], content_text, content_rank, n_texts, width)[0]
+    index = np.arange(n_texts)
+    last = np.maximum(n_words - 1, 0)
+    top = np.minimum(n_words, 3)
     top3 = np.zeros(n_texts)
     for k in range(3):  # the top three summed lowest first, as np.sort(...)[-3:] orders them
-        at = last - np.minimum(n_words, 3) + 1 + k
-        top3 += np.where(k < np.minimum(n_words, 3), ordered_logits[np.clip(at, 0, len(ordered_logits) - 1)], 0.0)
-    llr = [np.log1p(q * np.expm1(np.clip(logits - prior_logit, -30.0, 30.0))) for q in MIXTURE_SHARES]
-    llr_totals = [np.bincount(word_text, weights=v, minlength=n_texts) for v in llr]
-    columns = [
-        total(slor) / per_word,
-        slor_groups.quantile(0.1),
-        slor_groups.quantile(0.25),
-        share(words & ~seen),
-        share(~seen & words & common),
-        share(isolated),
-        share(isolated & (zipf < 4.0)),
-        share(words & known & (zipf < RARE_ZIPF)),
-        share(words & known & (zipf < 2.0)),
-        np.where(n_content > 0, total(zipf[content], content) / np.maximum(n_content, 1), 6.0),
-        zipf_groups.quantile(0.1, empty=6.0),
-        share(words & ~known),
+        top3 += np.where(k < top, ordered[3][index, np.clip(last - top + 1 + k, 0, ordered.shape[2] - 1)], 0.0)
+    features = np.column_stack((
+        sums[:, 0] / per_word,
+        _row_quantile(ordered[0], n_words, 0.1),
+        _row_quantile(ordered[0], n_words, 0.25),
+        sums[:, 1:7] / per_word[:, None],
+        np.where(n_content > 0, sums[:, 18] / np.maximum(n_content, 1), 6.0),
+        _row_quantile(content_zipf, n_content, 0.1, empty=6.0),
+        sums[:, 7] / per_word,
         np.log1p(n_words),
-        total(log_prob) / per_word,
-        prob_groups.quantile(0.1),
-        total(word_gains) / per_word,
-        gain_groups.quantile(0.9),
-        np.append(gain_groups.ordered, 0.0)[np.maximum(gain_groups.offsets + n_words - 1, 0)],
-        share(words & (np.maximum(gains, 0.0) > BETTER_GAIN)),
-        share(words & (np.maximum(gains, 0.0) > MUCH_BETTER_GAIN)),
-        ordered_logits[np.maximum(last, 0)],
-        top3 / np.maximum(np.minimum(n_words, 3), 1),
-        total(1.0 / (1.0 + np.exp(-logits))) / per_word,
-        share(words & (word_logits > 0)),
-        *llr_totals,
-        *(t / per_word for t in llr_totals),
-    ]
-    features = np.column_stack(columns)
+        sums[:, 8] / per_word,
+        _row_quantile(ordered[1], n_words, 0.1),
+        sums[:, 9] / per_word,
+        _row_quantile(ordered[2], n_words, 0.9),
+        ordered[2][index, last],
+        sums[:, 10] / per_word,
+        sums[:, 11] / per_word,
+        ordered[3][index, last],
+        top3 / np.maximum(top, 1),
+        sums[:, 12] / per_word,
+        sums[:, 13] / per_word,
+        sums[:, 14:17],
+        sums[:, 14:17] / per_word[:, None],
+    ))
     features[n_words == 0] = 0.0
     return features
