@@ -53,15 +53,17 @@ def topic_features(topics: TopicVectors, fluency: FluencyModel, scored: Scored) 
     own[has] = topics.vectors[rows[has]]
     starts = np.zeros(1, dtype=np.int64) if scored.starts is None else scored.starts
     ends = np.append(starts[1:], n)
-    paragraph, window = np.empty_like(own), np.empty_like(own)
-    # float32 sums: each text's own, in its own order, so a text scores the same alone or among others
-    for start, end in zip(starts.tolist(), ends.tolist()):
-        part = own[start:end]
-        paragraph[start:end] = part.sum(axis=0)[None, :] - part  # the paragraph without the word itself
-        running = np.vstack((np.zeros((1, dims), dtype=np.float32), np.cumsum(part, axis=0)))
-        index = np.arange(end - start)
-        size = end - start
-        window[start:end] = running[np.minimum(index + WINDOW + 1, size)] - running[np.maximum(index - WINDOW, 0)] - part
+    sizes = ends - starts
+    text = np.repeat(np.arange(len(starts)), sizes)
+    place = np.arange(n) - starts[text]  # each token's position in its own text
+    # float32 sums run within each text from its first token, in the order the text alone sums them, so a
+    # text scores the same alone or among others: one zero-padded row of tokens per text
+    padded = np.zeros((len(starts), int(sizes.max()) + 1, dims), dtype=np.float32)
+    padded[text, place + 1] = own
+    running = np.cumsum(padded, axis=1)  # running[t, i]: the sum of text t's first i tokens
+    paragraph = padded.sum(axis=1)[text] - own  # the paragraph without the word itself
+    size = sizes[text]
+    window = running[text, np.minimum(place + WINDOW + 1, size)] - running[text, np.maximum(place - WINDOW, 0)] - own
     paragraph_norm = np.maximum(np.linalg.norm(paragraph, axis=1), 1e-9)
     window_norm = np.linalg.norm(window, axis=1)
     vectors_per_text = np.add.reduceat(has.astype(np.int64), starts) if n else np.zeros(1, dtype=np.int64)
