@@ -51,13 +51,23 @@ def topic_features(topics: TopicVectors, fluency: FluencyModel, scored: Scored) 
     dims = topics.vectors.shape[1]
     own = np.zeros((n, dims), dtype=np.float32)
     own[has] = topics.vectors[rows[has]]
-    paragraph = own.sum(axis=0)[None, :] - own  # the paragraph without the word itself
-    running = np.vstack((np.zeros((1, dims), dtype=np.float32), np.cumsum(own, axis=0)))
-    index = np.arange(n)
-    window = running[np.minimum(index + WINDOW + 1, n)] - running[np.maximum(index - WINDOW, 0)] - own
+    starts = np.zeros(1, dtype=np.int64) if scored.starts is None else scored.starts
+    ends = np.append(starts[1:], n)
+    sizes = ends - starts
+    text = np.repeat(np.arange(len(starts)), sizes)
+    place = np.arange(n) - starts[text]  # each token's position in its own text
+    # float32 sums run within each text from its first token, in the order the text alone sums them, so a
+    # text scores the same alone or among others: one zero-padded row of tokens per text
+    padded = np.zeros((len(starts), int(sizes.max()) + 1, dims), dtype=np.float32)
+    padded[text, place + 1] = own
+    running = np.cumsum(padded, axis=1)  # running[t, i]: the sum of text t's first i tokens
+    paragraph = padded.sum(axis=1)[text] - own  # the paragraph without the word itself
+    size = sizes[text]
+    window = running[text, np.minimum(place + WINDOW + 1, size)] - running[text, np.maximum(place - WINDOW, 0)] - own
     paragraph_norm = np.maximum(np.linalg.norm(paragraph, axis=1), 1e-9)
     window_norm = np.linalg.norm(window, axis=1)
-    fits = has & (has.sum() >= MIN_CONTEXT_WORDS)
+    vectors_per_text = np.add.reduceat(has.astype(np.int64), starts) if n else np.zeros(1, dtype=np.int64)
+    fits = has & np.repeat(vectors_per_text >= MIN_CONTEXT_WORDS, ends - starts)
     in_window = has & (window_norm > 1e-6)
     window_norm = np.maximum(window_norm, 1e-9)
     topic_fit = np.where(fits, (own * paragraph).sum(axis=1) / paragraph_norm, 0.0)

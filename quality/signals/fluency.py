@@ -141,6 +141,8 @@ class Scored:
     ids: np.ndarray  # int64 per token: vocabulary ids
     log_prob: np.ndarray  # float per token: log P(token | previous)
     collocation: np.ndarray  # float per token: PMI of (previous, token) in the collocation list, NaN if unlisted
+    # where each text starts when several texts' tokens are scored as one run; None for a single text
+    starts: np.ndarray | None = None
 
 
 def tokenize(text: str) -> list[str]:
@@ -208,6 +210,25 @@ def score_tokens(model: FluencyModel, tokens: list[str]) -> Scored:
     )
 
 
+def score_texts(model: FluencyModel, token_lists: list[list[str]]) -> Scored:
+    """Scores of several token lists as one run, each position as `score_tokens` gives it for its own text."""
+    sizes = np.fromiter((len(t) for t in token_lists), dtype=np.int64, count=len(token_lists))
+    starts = np.cumsum(sizes) - sizes
+    scored = score_tokens(model, [t for tokens in token_lists for t in tokens])
+    # a text's first position has no previous token: undo the bigram across the seam, as score_tokens sets position 0
+    for name, value in (("slor", 0.0), ("seen", True), ("log_unigram", 0.0), ("log_prob", 0.0), ("collocation", np.nan)):
+        getattr(scored, name)[starts] = value
+    scored.is_word[starts] = False
+    object.__setattr__(scored, "starts", starts)
+    return scored
+
+
+def text_ends(scored: Scored) -> np.ndarray:
+    """The index one past each text's last token."""
+    n = len(scored.ids)
+    return np.array([n]) if scored.starts is None else np.append(scored.starts[1:], n)
+
+
 UNLISTED_PMI = -10.0  # the PMI a pair missing from the collocation list counts as when comparing alternatives
 
 
@@ -232,8 +253,9 @@ def swap_gains(model: FluencyModel, scored: Scored) -> Swaps:
     n = len(ids)
     gains, alt_fits, listed_fits, listed_gain = (np.zeros(n) for _ in range(4))
     starts, ends = model.alt_offsets[ids], model.alt_offsets[ids + 1]
-    positions = np.flatnonzero((ends > starts) & scored.is_word)
-    positions = positions[positions < n - 1] if n > 1 else positions[:0]
+    candidates = (ends > starts) & scored.is_word
+    candidates[text_ends(scored) - 1] = False  # a text's last token has no right neighbour to fit
+    positions = np.flatnonzero(candidates)
     if len(positions) == 0:
         return Swaps(gains, alt_fits, listed_fits, listed_gain)
     sizes = (ends - starts)[positions]
@@ -273,7 +295,7 @@ def word_features(model: FluencyModel, scored: Scored, swaps: Swaps) -> np.ndarr
     ids = scored.ids
     gains, alt_fits = swaps.gains, swaps.alt_fits
     listed = ~np.isnan(scored.collocation)
-    listed[0] = True
+    listed[0 if scored.starts is None else scored.starts] = True
     listed_right = np.concatenate((listed[1:], [True])).astype(float)
     pmi = np.nan_to_num(scored.collocation, nan=0.0)
     pmi_right = np.concatenate((pmi[1:], [0.0]))
@@ -378,3 +400,107 @@ def fluency_features(scored: Scored, gains: np.ndarray, word_logits: np.ndarray,
             *(mixture_llr(logits - prior_logit, q) / n_words for q in MIXTURE_SHARES),
         ]
     )
+
+
+def _sorted_rows(values: np.ndarray, text: np.ndarray, rank: np.ndarray, n_texts: int, width: int) -> np.ndarray:
+    """Each text's values in one row, sorted, padded with +inf (columns of `values` are separate series)."""
+    rows = np.full((values.shape[1], n_texts, max(width, 1)), np.inf)
+    rows[:, text, rank] = values.T
+    rows.sort(axis=2)
+    return rows
+
+
+def _row_quantile(rows: np.ndarray, counts: np.ndarray, q: float, empty: float = 0.0) -> np.ndarray:
+    """Per row, `quantile` of its first `counts` values (sorted); `empty` for rows without values."""
+    top = np.maximum(counts - 1, 0)
+    position = q * top
+    low = position.astype(np.int64)
+    high = np.minimum(low + 1, top)
+    index = np.arange(len(counts))
+    has = counts > 0
+    lo, hi = np.where(has, rows[index, low], 0.0), np.where(has, rows[index, high], 0.0)  # empty rows hold +inf
+    return np.where(has, lo + (hi - lo) * (position - low), empty)
+
+
+def fluency_features_batch(scored: Scored, gains: np.ndarray, word_logits: np.ndarray, prior_logit: float) -> np.ndarray:
+    """`fluency_features` of every text in a run scored by `score_texts`, one row per text."""
+    n = len(scored.ids)
+    starts = np.zeros(1, dtype=np.int64) if scored.starts is None else scored.starts
+    n_texts = len(starts)
+    text_of = np.repeat(np.arange(n_texts), np.diff(np.append(starts, n)))
+    words = scored.is_word
+    text = text_of[words]
+    n_words = np.bincount(text, minlength=n_texts)
+    per_word = np.maximum(n_words, 1)
+    seen = scored.seen
+    right_seen = np.append(seen[1:], True)  # a text's last token sees the next text's first: seen, as alone
+    log_uni = scored.log_unigram
+    zipf = log_uni / math.log(10) + 9.0
+    known = log_uni > math.log(FLOOR_PROB) + 1e-6
+    common = log_uni > math.log(COMMON_PROB)
+    isolated = ~seen & ~right_seen & known
+    word_gains = np.maximum(gains[words], 0.0)
+    logits = word_logits[words]
+    slor, log_prob = scored.slor[words], scored.log_prob[words]
+    content = (zipf < 6.0)[words]
+    llr = [np.log1p(q * np.expm1(np.clip(logits - prior_logit, -30.0, 30.0))) for q in MIXTURE_SHARES]
+    per_token = np.column_stack((
+        slor,
+        ~seen[words],
+        (~seen & common)[words],
+        isolated[words],
+        (isolated & (zipf < 4.0))[words],
+        (known & (zipf < RARE_ZIPF))[words],
+        (known & (zipf < 2.0))[words],
+        ~known[words],
+        log_prob,
+        word_gains,
+        word_gains > BETTER_GAIN,
+        word_gains > MUCH_BETTER_GAIN,
+        1.0 / (1.0 + np.exp(-logits)),
+        logits > 0,
+        *llr,
+        content,
+        np.where(content, zipf[words], 0.0),
+    ))
+    # per-text sums: sums of 0/1 columns are exact counts; float sums differ from one by one only in rounding order
+    sums = (text[None, :] == np.arange(n_texts)[:, None]).astype(np.float64) @ per_token
+    offsets = np.cumsum(n_words) - n_words
+    rank = np.arange(len(text)) - offsets[text]
+    width = int(n_words.max()) if n_texts else 0
+    ordered = _sorted_rows(np.column_stack((slor, log_prob, word_gains, logits)), text, rank, n_texts, width)
+    content_text = text[content]
+    n_content = np.bincount(content_text, minlength=n_texts)
+    content_rank = np.arange(len(content_text)) - (np.cumsum(n_content) - n_content)[content_text]
+    content_zipf = _sorted_rows(zipf[words][content][:, None], content_text, content_rank, n_texts, width)[0]
+    index = np.arange(n_texts)
+    last = np.maximum(n_words - 1, 0)
+    top = np.minimum(n_words, 3)
+    top3 = np.zeros(n_texts)
+    for k in range(3):  # the top three summed lowest first, as np.sort(...)[-3:] orders them
+        top3 += np.where(k < top, ordered[3][index, np.clip(last - top + 1 + k, 0, ordered.shape[2] - 1)], 0.0)
+    features = np.column_stack((
+        sums[:, 0] / per_word,
+        _row_quantile(ordered[0], n_words, 0.1),
+        _row_quantile(ordered[0], n_words, 0.25),
+        sums[:, 1:7] / per_word[:, None],
+        np.where(n_content > 0, sums[:, 18] / np.maximum(n_content, 1), 6.0),
+        _row_quantile(content_zipf, n_content, 0.1, empty=6.0),
+        sums[:, 7] / per_word,
+        np.log1p(n_words),
+        sums[:, 8] / per_word,
+        _row_quantile(ordered[1], n_words, 0.1),
+        sums[:, 9] / per_word,
+        _row_quantile(ordered[2], n_words, 0.9),
+        ordered[2][index, last],
+        sums[:, 10] / per_word,
+        sums[:, 11] / per_word,
+        ordered[3][index, last],
+        top3 / np.maximum(top, 1),
+        sums[:, 12] / per_word,
+        sums[:, 13] / per_word,
+        sums[:, 14:17],
+        sums[:, 14:17] / per_word[:, None],
+    ))
+    features[n_words == 0] = 0.0
+    return features

@@ -76,23 +76,33 @@ def _derived_tables(model: ClassModel) -> tuple[np.ndarray, np.ndarray, np.ndarr
     return np.log(p2), np.log(backoff), np.log(p3) - model.log_unigram[c]
 
 
-def class_log_probs(model: ClassModel, ids: np.ndarray) -> np.ndarray:
-    """log P(class_i | two previous classes) - log P(class_i) per token; 0 at position 0."""
+def class_log_probs(model: ClassModel, ids: np.ndarray, starts: np.ndarray | None = None) -> np.ndarray:
+    """log P(class_i | two previous classes) - log P(class_i) per token; 0 at position 0 (at each of `starts`)."""
     classes = model.word_class[ids].astype(np.int64)
     n = len(model.log_unigram)
     padded = np.concatenate(([model.boundary_class], classes))
     a, b, c = padded[:-2], padded[1:-1], padded[2:]
+    if starts is not None:
+        # each text's second token sees the boundary class two back, as it does in its own text
+        seams = starts[(starts > 0) & (starts < len(ids) - 1)]
+        a = a.copy()
+        a[seams] = model.boundary_class
     keys = (a * n + b) * n + c
     where = np.minimum(np.searchsorted(model.trigram_keys, keys), len(model.trigram_keys) - 1)
     counted = model.trigram_keys[where] == keys
     # an uncounted trigram backs off to the bigram: its context's back-off mass times P(c | b)
     backed_off = model.log_backoff[a, b] + model.bigram_ratio[b, c] - model.log_unigram[c]
-    return np.concatenate(([0.0], np.where(counted, model.trigram_ratio[where], backed_off)))
+    lp = np.concatenate(([0.0], np.where(counted, model.trigram_ratio[where], backed_off)))
+    if starts is not None:
+        lp[starts] = 0.0
+    return lp
 
 
-def class_fit(model: ClassModel, ids: np.ndarray) -> np.ndarray:
-    """Per token, the class log-ratio summed over the three trigrams it takes part in."""
-    lp = class_log_probs(model, ids)
+def class_fit(model: ClassModel, ids: np.ndarray, starts: np.ndarray | None = None) -> np.ndarray:
+    """Per token, the class log-ratio summed over the three trigrams it takes part in (texts begin at `starts`)."""
+    lp = class_log_probs(model, ids, starts)
     nxt = np.concatenate((lp[1:], [0.0]))
     nxt2 = np.concatenate((lp[2:], [0.0, 0.0]))[: len(lp)]
+    if starts is not None and len(starts) > 1:
+        nxt2[starts[1:] - 1] = 0.0  # a text's last token must not see the next text's second token
     return np.column_stack((lp, lp + nxt + nxt2))

@@ -19,6 +19,8 @@ from .fluency import (
     Scored,
     bigram_log_prob,
     fluency_features,
+    fluency_features_batch,
+    score_texts,
     score_tokens,
     swap_gains,
     tokenize,
@@ -112,7 +114,7 @@ def word_rows(model: SpinModel, scored: Scored) -> WordRows:
     swaps = swap_gains(model.fluency, scored)
     features = np.hstack((
         word_features(model.fluency, scored, swaps),
-        class_fit(model.grammar, scored.ids),
+        class_fit(model.grammar, scored.ids, scored.starts),
         topic_features(model.topics, model.fluency, scored),
     ))
     return WordRows(features, swaps.gains)
@@ -124,6 +126,21 @@ def _probability(model: SpinModel, features: np.ndarray) -> np.ndarray:
 
 def spin_scores(texts: list[str]) -> list[float]:
     """Spin scores in [0, 1] for many texts with one model call; texts without words score 0."""
+    if not texts:
+        return []
+    model = _spin_model()
+    # the per-token stages run once over all texts' tokens; only the paragraph summaries go text by text
+    scored = score_texts(model.fluency, [tokenize(text) for text in texts])
+    rows = word_rows(model, scored)
+    word_logits = model.words.logits(rows.features)
+    features = fluency_features_batch(scored, rows.gains, word_logits, model.word_prior_logit)
+    counts = np.add.reduceat(scored.is_word.astype(np.int64), scored.starts).tolist()
+    probs = _probability(model, features)
+    return [float(p) if count >= MIN_WORDS else 0.0 for count, p in zip(counts, probs)]
+
+
+def spin_scores_one_by_one(texts: list[str]) -> list[float]:
+    """Spin scores computed text by text, as `spin_scores` did before it batched the texts (for checks)."""
     model = _spin_model()
     rows = [analyse(model, text) for text in texts]
     if not rows:

@@ -1,0 +1,124 @@
+"""Batched spin scoring: every text scores the same among others as alone, whatever its neighbours."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from quality.errors import ModelError
+from quality.signals._models import load_model
+from quality.signals.fluency import score_texts, score_tokens, tokenize
+from quality.signals.grammar import class_fit
+from quality.signals.spin import spin_scores, spin_scores_one_by_one
+
+LONG = (
+    "The committee met on Tuesday to review the budget for the coming year. Members agreed that the "
+    "library needs new shelves, longer opening hours and a part-time archivist, and asked the treasurer "
+    "to find savings elsewhere. The river path will be resurfaced in spring, once the ground has dried, "
+    "and the old footbridge near the mill is to be inspected by an engineer before the summer festival. "
+    "Residents who want to comment on the plans can write to the town hall until the end of the month."
+)
+SPUN = (
+    "Information mining is the procedure of finding examples in enormous informational collections "
+    "including techniques at the crossing point of machine learning, insights, and database frameworks."
+)
+TEXTS = [
+    "",
+    "word",
+    "...!? ,;:",
+    "12 34,5 1999 2024.",
+    "zzxqv qwpoeiru blorft snarfle",
+    "the of and to",
+    "Hello.",
+    "Stop. Go! Wait? Yes.",
+    "It's the river's bank, isn't it",
+    LONG,
+    SPUN,
+    LONG + " " + SPUN,
+    "Numbers 1 2 3 and words like ferry, pier and passengers.",
+]
+
+
+@pytest.fixture(scope="module")
+def model():
+    try:
+        return load_model("spin")
+    except ModelError as error:
+        pytest.skip(f"spin model missing: {error}")
+
+
+def test_batch_matches_one_by_one(model):
+    assert np.allclose(spin_scores(TEXTS), spin_scores_one_by_one(TEXTS), rtol=0, atol=1e-9)
+
+
+def test_score_does_not_depend_on_neighbours(model):
+    alone = [spin_scores([text])[0] for text in TEXTS]
+    rng = np.random.default_rng(0)
+    for _ in range(5):
+        order = rng.permutation(len(TEXTS))
+        batched = spin_scores([TEXTS[i] for i in order])
+        assert np.allclose(batched, [alone[i] for i in order], rtol=0, atol=1e-9)
+
+
+def test_texts_without_words_score_zero(model):
+    scores = spin_scores(["", "...", "12 34", LONG])
+    assert scores[:3] == [0.0, 0.0, 0.0]
+    assert 0.0 <= scores[3] <= 1.0
+    assert spin_scores([]) == []
+
+
+def test_scored_run_equals_each_text_scored_alone(model):
+    token_lists = [tokenize(text) for text in TEXTS]
+    run = score_texts(model.fluency, token_lists)
+    assert run.starts.tolist() == np.cumsum([0] + [len(t) for t in token_lists[:-1]]).tolist()
+    for start, tokens in zip(run.starts.tolist(), token_lists):
+        alone = score_tokens(model.fluency, tokens)
+        end = start + len(tokens)
+        for name in ("is_word", "slor", "seen", "log_unigram", "ids", "log_prob", "collocation"):
+            assert np.array_equal(getattr(run, name)[start:end], getattr(alone, name), equal_nan=True), name
+
+
+def test_class_fit_run_equals_each_text_alone(model):
+    token_lists = [tokenize(text) for text in TEXTS]
+    run = score_texts(model.fluency, token_lists)
+    fit = class_fit(model.grammar, run.ids, run.starts)
+    for start, tokens in zip(run.starts.tolist(), token_lists):
+        alone = class_fit(model.grammar, score_tokens(model.fluency, tokens).ids)
+        assert np.allclose(fit[start : start + len(tokens)], alone, rtol=0, atol=1e-12)
+
+
+def test_batch_features_equal_each_text_alone(model):
+    from quality.signals.fluency import fluency_features_batch
+    from quality.signals.spin import analyse, word_rows
+
+    run = score_texts(model.fluency, [tokenize(text) for text in TEXTS])
+    rows = word_rows(model, run)
+    batched = fluency_features_batch(run, rows.gains, model.words.logits(rows.features), model.word_prior_logit)
+    assert batched.shape == (len(TEXTS), len(model.feature_names))
+    for text, row in zip(TEXTS, batched):
+        _, _, _, alone = analyse(model, text)
+        assert np.allclose(row, alone, rtol=0, atol=1e-9), text
+    assert not batched[0].any()  # the empty text: all zeros, as fluency_features gives a text without words
+
+
+def test_dev_paragraphs_batched_equal_one_by_one(model):
+    import random
+    import sys
+    from pathlib import Path
+
+    from quality.data_path import data_root
+
+    if not (data_root() / "pages" / "manifest.tsv").is_file():
+        pytest.skip(f"dev pages not found under {data_root()} (set QUALITY_DATA)")
+    sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "scripts"))
+    from eval_signals import dev_paragraphs
+
+    paragraphs = dev_paragraphs(limit=400)
+    texts = paragraphs + [" ".join(p.split()[:40]) for p in paragraphs]  # quality.check sends 40-word cuts
+    rng = random.Random(0)
+    rng.shuffle(texts)
+    start = 0
+    while start < len(texts):
+        group = texts[start : start + rng.randint(1, 10)]
+        start += len(group)
+        assert np.allclose(spin_scores(group), spin_scores_one_by_one(group), rtol=0, atol=1e-9)
