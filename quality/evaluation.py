@@ -271,7 +271,7 @@ def cross_validate(
     groups = np.array([ids.setdefault(sites[k] or ("page", source[k]), len(ids)) for k in range(n_pages)])
     p2 = np.zeros(len(table.y))
     for train_pages, test_pages in GroupKFold(n_splits=folds).split(np.zeros(n_pages), groups=groups):
-        model = train.fit(_table_subset(table, train_pages))
+        model = train.fit(_table_subset(table, train_pages), second_kind=train.SECOND_KIND)
         for k in test_pages:
             rows = table.page == k
             p2[rows] = model.article_scores(table.X[rows], table.chars[rows])[1]
