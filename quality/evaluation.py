@@ -221,7 +221,7 @@ def format_page_labels(s: PageLabelScores) -> str:
 # Cross-validation on the train split, grouped by site: a template seen in training would
 # otherwise flatter the held-out pages (Dragnet has up to 13 train pages from one site).
 _SITE_PATTERNS = tuple(
-    re.compile(p, re.I)
+    re.compile(p, re.IGNORECASE)
     for p in (
         rb"""<link[^>]+rel=["']?canonical[^>]+href=["']?(https?://[^"' >]+)""",
         rb"""<meta[^>]+property=["']og:url["'][^>]+content=["'](https?://[^"' >]+)""",

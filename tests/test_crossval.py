@@ -16,20 +16,29 @@ def page_with(tmp_path, html: bytes, gold: bytes = b"", gold_format: str = "drag
 
 
 def test_site_from_cleaneval_url_line(tmp_path):
-    page = page_with(tmp_path, b"<html></html>", b"URL: http://www.Example.org/a/b.html\n<p>Text", "cleaneval")
+    page = page_with(
+        tmp_path, b"<html></html>", b"URL: http://www.Example.org/a/b.html\n<p>Text", "cleaneval"
+    )
     assert site_of(page) == "example.org"
 
 
 def test_site_from_canonical_link_or_none(tmp_path):
-    html = b'<html><head><link rel="canonical" href="https://news.example.com/story/1"></head></html>'
+    html = (
+        b'<html><head><link rel="canonical" href="https://news.example.com/story/1"></head></html>'
+    )
     assert site_of(page_with(tmp_path, html)) == "news.example.com"
     assert site_of(page_with(tmp_path, b"<html><p>No link here</p></html>")) is None
 
 
 def test_table_subset_keeps_the_pages_rows_and_renumbers_them():
     table = Table(
-        X=np.arange(10, dtype=float).reshape(5, 2), y=np.array([1, 0, 1, 1, 0]), l3s_class=np.full(5, -1),
-        page=np.array([0, 0, 1, 2, 2]), chars=np.ones(5), pages=["a", "b", "c"], group=np.array([0, 0, 1, 2, 2]),
+        X=np.arange(10, dtype=float).reshape(5, 2),
+        y=np.array([1, 0, 1, 1, 0]),
+        l3s_class=np.full(5, -1),
+        page=np.array([0, 0, 1, 2, 2]),
+        chars=np.ones(5),
+        pages=["a", "b", "c"],
+        group=np.array([0, 0, 1, 2, 2]),
     )
     sub = _table_subset(table, np.array([0, 2]))
     assert sub.page.tolist() == [0, 0, 1, 1]
