@@ -349,7 +349,12 @@ def _reasons(
 
 
 def _codes_of(
-    article: bool, overturned: bool, boiler_bits: int, article_bits: int, boiler_rules, article_rules
+    article: bool,
+    overturned: bool,
+    boiler_bits: int,
+    article_bits: int,
+    boiler_rules,
+    article_rules,
 ) -> tuple[str, ...]:
     """The first few reason codes of the rules that fired for the block's label."""
     if article:
@@ -410,17 +415,18 @@ def _bait(blocks, page, is_article) -> list[tuple[int, float, str]]:
             and _ASKS.search(blocks[j].text)
         ):
             boxes[k] = j
-    if not heads:
+    low, high = BAIT_HEADLINE_WORDS
+    # Only headline-length headings and the boxes' texts have a score that can count.
+    scored = [k for k in heads if low <= len(page.words[k]) <= high] + list(boxes.values())
+    if not scored:
         return []
-    texts = [blocks[k].text for k in heads] + [blocks[j].text for j in boxes.values()]
     try:
         from .signals import clickbait_scores
 
-        scores = dict(zip(heads + list(boxes.values()), clickbait_scores(texts)))
+        scores = dict(zip(scored, clickbait_scores([blocks[k].text for k in scored])))
     except ModelError:  # the clickbait model is optional here: no model file, no judgement
         return []
     found = []
-    low, high = BAIT_HEADLINE_WORDS
     for k in heads:
         if k in boxes and scores[boxes[k]] >= CALL_TO_ACTION:
             # Its bar is CALL_TO_ACTION, not TEMPLATE_LOWQ: put the score on the scale the gate reads.
@@ -429,7 +435,7 @@ def _bait(blocks, page, is_article) -> list[tuple[int, float, str]]:
                 (k, box, "clickbait__call_to_action"),
                 (boxes[k], box, "clickbait__call_to_action"),
             ]
-        elif low <= len(page.words[k]) <= high and scores[k] >= CLICKBAIT_THRESHOLD:
+        elif k in scores and scores[k] >= CLICKBAIT_THRESHOLD:
             found.append((k, scores[k], "clickbait__headline"))
     return found
 
