@@ -122,3 +122,18 @@ def test_dev_paragraphs_batched_equal_one_by_one(model):
         group = texts[start : start + rng.randint(1, 10)]
         start += len(group)
         assert np.allclose(spin_scores(group), spin_scores_one_by_one(group), rtol=0, atol=1e-9)
+
+
+def test_one_long_text_among_many_short_ones_stays_small_and_scores_the_same():
+    # Padding every text to the longest would need (2000 x 20,000 x 64) floats, about 10 GB.
+    from quality.signals import spin as spin_module
+
+    long_text = "The ferry crossed the bay while the crew checked the batteries. " * 1700
+    texts = [long_text] + ["The council approved the new tram line on Tuesday."] * 2000
+    chunks = spin_module._chunks([spin_module.tokenize(t) for t in texts])
+    assert sum(len(c) for c in chunks) == len(texts)
+    assert max(len(c) * max(len(t) + 2 for t in c) for c in chunks[1:]) <= spin_module.BATCH_SLOTS
+    batched = spin_module.spin_scores(texts)
+    assert batched[0] == pytest.approx(spin_module.spin_scores([long_text])[0], abs=1e-9)
+    assert np.allclose(batched[1:], batched[1], rtol=0, atol=1e-9)
+    assert 0.0 < batched[1] < 1.0

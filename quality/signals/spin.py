@@ -129,14 +129,41 @@ def spin_scores(texts: list[str]) -> list[float]:
     if not texts:
         return []
     model = _spin_model()
-    # the per-token stages run once over all texts' tokens; only the paragraph summaries go text by text
-    scored = score_texts(model.fluency, [tokenize(text) for text in texts])
-    rows = word_rows(model, scored)
-    word_logits = model.words.logits(rows.features)
-    features = fluency_features_batch(scored, rows.gains, word_logits, model.word_prior_logit)
-    counts = np.add.reduceat(scored.is_word.astype(np.int64), scored.starts).tolist()
-    probs = _probability(model, features)
-    return [float(p) if count >= MIN_WORDS else 0.0 for count, p in zip(counts, probs)]
+    scores: list[float] = []
+    for chunk in _chunks([tokenize(text) for text in texts]):
+        # the per-token stages run once over the chunk's tokens; only paragraph summaries go text by text
+        scored = score_texts(model.fluency, chunk)
+        rows = word_rows(model, scored)
+        word_logits = model.words.logits(rows.features)
+        features = fluency_features_batch(scored, rows.gains, word_logits, model.word_prior_logit)
+        counts = np.add.reduceat(scored.is_word.astype(np.int64), scored.starts).tolist()
+        probs = _probability(model, features)
+        scores += [float(p) if count >= MIN_WORDS else 0.0 for count, p in zip(counts, probs)]
+    return scores
+
+
+BATCH_SLOTS = 1 << 15  # texts x longest text's tokens per batch: the per-text padded arrays stay ~10 MB
+
+
+def _chunks(tokens: list[list[str]]) -> list[list[list[str]]]:
+    """The texts in order, cut into batches whose padded per-text arrays stay small.
+
+    Some per-text steps pad every text to the batch's longest, so one long text among thousands of
+    short ones would ask for gigabytes; a text is scored the same in any batch.
+    """
+    chunks: list[list[list[str]]] = []
+    current: list[list[str]] = []
+    longest = 0
+    for text in tokens:
+        size = len(text) + 2  # with the boundary tokens around it
+        if current and (len(current) + 1) * max(longest, size) > BATCH_SLOTS:
+            chunks.append(current)
+            current, longest = [], 0
+        current.append(text)
+        longest = max(longest, size)
+    if current:
+        chunks.append(current)
+    return chunks
 
 
 def spin_scores_one_by_one(texts: list[str]) -> list[float]:
