@@ -166,15 +166,19 @@ def article_scorer(estimator):
 
 
 def _linear_scorer(pipeline):
-    scaler, lr = (step for _, step in pipeline.steps)
-    if list(lr.classes_) != [0, 1] or type(scaler).__name__ != "StandardScaler":
+    # A leading transform (the low-quality stage's splines) runs as is; scaling folds into the weights.
+    *head, scaler, lr = (step for _, step in pipeline.steps)
+    if list(lr.classes_) != [0, 1] or type(scaler).__name__ != "StandardScaler" or len(head) > 1:
         raise ValueError("not a scaled binary logistic regression")
     mean = scaler.mean_ if scaler.with_mean else 0.0
     scale = scaler.scale_ if scaler.with_std else 1.0
     w = lr.coef_[0] / scale
     b = float(lr.intercept_[0] - np.sum(mean * w))
+    expand = head[0].transform if head else None
 
     def fast(X: np.ndarray) -> np.ndarray:
+        if expand is not None:
+            X = expand(X)
         return 1.0 / (1.0 + np.exp(-(X @ w + b)))
 
     return fast
@@ -544,14 +548,55 @@ def _spin_needed(model: BlockModel, Z: np.ndarray, cand: list[int], p2, is_artic
 
 
 def _rises_with_spin(model: BlockModel) -> bool:
-    """Whether the low-quality stage is a logistic model whose score never falls as spin rises."""
+    """Whether the low-quality stage is a logistic model whose score never falls as spin rises.
+
+    Two kinds qualify: a scaled logistic regression on the raw inputs, and the same on a column
+    transform where the spin column (the last input) feeds only outputs that rise with it (passed
+    through, or clipped and turned to log-odds). Either way the weights on spin's outputs must not
+    be negative (the scaler's scale is positive).
+    """
     lowq = model.lowq
-    if not model.lowq_uses_spin or not hasattr(lowq, "steps") or len(lowq.steps) != 2:
+    if not model.lowq_uses_spin or not hasattr(lowq, "steps") or len(lowq.steps) not in (2, 3):
         return False
-    scaler, lr = (step for _, step in lowq.steps)
+    *head, scaler, lr = (step for _, step in lowq.steps)
     if type(scaler).__name__ != "StandardScaler" or type(lr).__name__ != "LogisticRegression":
         return False
-    return bool(lr.coef_.shape[0] == 1 and lr.coef_[0, -1] >= 0)  # the scaler's scale is positive
+    if lr.coef_.shape[0] != 1:
+        return False
+    if not head:
+        return bool(lr.coef_[0, -1] >= 0)
+    outputs = _spin_outputs(head[0])
+    return outputs is not None and bool((lr.coef_[0, outputs] >= 0).all())
+
+
+def _spin_outputs(transform) -> list[int] | None:
+    """The output columns fed by the last input of a column transform, if each rises with it; else None."""
+    if type(transform).__name__ != "ColumnTransformer":
+        return None
+    spin = transform.n_features_in_ - 1
+    outputs: list[int] = []
+    for name, step, cols in transform.transformers_:
+        cols = list(np.arange(transform.n_features_in_)[cols]) if not isinstance(cols, list) else cols
+        if spin not in cols:
+            continue
+        if cols != [spin] or not (step == "passthrough" or _rising(step)):
+            return None
+        span = transform.output_indices_[name]
+        outputs += list(range(span.start, span.stop))
+    return outputs
+
+
+def _rising(step) -> bool:
+    """Whether a one-column transform is a chain of functions known to be non-decreasing (or identity)."""
+    from scipy.special import logit
+
+    parts = [s for _, s in step.steps] if hasattr(step, "steps") else [step]
+    return all(
+        type(p).__name__ == "FunctionTransformer"
+        and p.inverse_func is None
+        and (p.func is None or p.func is logit or p.func is np.clip)  # None: a fitted passthrough
+        for p in parts
+    )
 
 
 def _low_quality(

@@ -268,19 +268,51 @@ def lowq_examples(pages: list[corpus.Page], every: int = LOWQ_PAGE_EVERY) -> tup
     return texts, langs, ys
 
 
-def fit_lowq(pages: list[corpus.Page]) -> tuple[object, bool]:
-    """The low-quality stage: a logistic regression on the lowq features (and spin, when present)."""
+LOWQ_KNOTS = 5  # spline knots per low-quality feature: its effect need not be a straight line
+LOWQ_C = 0.1  # inverse regularisation: with ~60 spline columns, weaker fits let clean text score high
+SPIN_CLIP = 1e-4  # the spin score is clipped to [SPIN_CLIP, 1 - SPIN_CLIP] before its log-odds
+
+
+def lowq_estimator(n_features: int, use_spin: bool):
+    """The low-quality stage's estimator: splines of the lowq features, the spin score linear and as log-odds.
+
+    The stage is additive: each lowq feature through a cubic spline (5-fold CV AUC 0.981 against 0.970
+    for the plain features), and the spin score both as is and as its log-odds, so that a short text
+    scoring 0.999 counts for more than one scoring 0.95 (all training texts above 0.99 are degraded).
+    Both spin columns are increasing functions of the score, so the stage rises with spin while their
+    weights are not negative (`model._rises_with_spin` checks). Degraded texts are weighted up to
+    balance the classes, which catches more degraded pages at the same false-alarm rate.
+    """
+    from scipy.special import logit
+    from sklearn.compose import ColumnTransformer
     from sklearn.linear_model import LogisticRegression
     from sklearn.pipeline import make_pipeline
-    from sklearn.preprocessing import StandardScaler
+    from sklearn.preprocessing import FunctionTransformer, SplineTransformer, StandardScaler
 
+    n_lowq = n_features - 1 if use_spin else n_features
+    columns = [("lowq", SplineTransformer(n_knots=LOWQ_KNOTS, degree=3), list(range(n_lowq)))]
+    if use_spin:
+        log_odds = make_pipeline(
+            FunctionTransformer(np.clip, kw_args={"a_min": SPIN_CLIP, "a_max": 1.0 - SPIN_CLIP}),
+            FunctionTransformer(logit),
+        )
+        columns += [("spin", "passthrough", [n_lowq]), ("spin_log_odds", log_odds, [n_lowq])]
+    return make_pipeline(
+        ColumnTransformer(columns),
+        StandardScaler(),
+        LogisticRegression(C=LOWQ_C, class_weight="balanced", max_iter=5000, random_state=RANDOM_STATE),
+    )
+
+
+def fit_lowq(pages: list[corpus.Page]) -> tuple[object, bool]:
+    """The low-quality stage: an additive logistic model on the lowq features (and spin, when present)."""
     use_spin = spin_available()
     texts, langs, ys = lowq_examples(pages)
     from .features.lowq import stage_matrix
 
     rows = [stage_matrix([t], lang, use_spin) for t, lang in zip(texts, langs)]
     X = np.vstack(rows)
-    est = make_pipeline(StandardScaler(), LogisticRegression(C=1.0, max_iter=2000, random_state=RANDOM_STATE))
+    est = lowq_estimator(X.shape[1], use_spin)
     est.fit(X, np.asarray(ys))
     log.info("low-quality stage: %d texts (%d degraded), spin feature %s", len(ys), sum(ys), "on" if use_spin else "off")
     return est, use_spin
