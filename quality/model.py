@@ -166,7 +166,7 @@ def article_scorer(estimator):
 
 
 def _linear_scorer(pipeline):
-    # A leading transform (the low-quality stage's splines) runs as is; scaling folds into the weights.
+    # A leading transform (the low-quality stage's splines) runs first; scaling joins the weights.
     *head, scaler, lr = (step for _, step in pipeline.steps)
     if list(lr.classes_) != [0, 1] or type(scaler).__name__ != "StandardScaler" or len(head) > 1:
         raise ValueError("not a scaled binary logistic regression")
@@ -174,7 +174,7 @@ def _linear_scorer(pipeline):
     scale = scaler.scale_ if scaler.with_std else 1.0
     w = lr.coef_[0] / scale
     b = float(lr.intercept_[0] - np.sum(mean * w))
-    expand = head[0].transform if head else None
+    expand = _expander(head[0]) if head else None
 
     def fast(X: np.ndarray) -> np.ndarray:
         if expand is not None:
@@ -182,6 +182,30 @@ def _linear_scorer(pipeline):
         return 1.0 / (1.0 + np.exp(-(X @ w + b)))
 
     return fast
+
+
+def _expander(transform):
+    """A fitted column transform's `transform`, part by part without input checks if it can be."""
+    parts = []
+    for name, step, cols in transform.transformers_:
+        if isinstance(step, str) and step == "drop":
+            continue
+        kind = type(step).__name__
+        if kind == "SplineTransformer" and step.extrapolation == "constant" and step.include_bias:
+            parts.append((_spline_basis(step), cols))
+        elif kind in ("FunctionTransformer", "Pipeline"):
+            parts.append((step.transform, cols))
+        else:
+            return transform.transform
+    return lambda X: np.hstack([f(X[:, cols]) for f, cols in parts])
+
+
+def _spline_basis(spline):
+    # Constant extrapolation holds each basis at its value on the nearer end of the knots: clipping
+    # the input to them gives the same (~50 microseconds for 9 features, ~600 through sklearn).
+    d = spline.degree
+    ends = [(b, b.t[d], b.t[-d - 1]) for b in spline.bsplines_]
+    return lambda X: np.hstack([b(np.clip(X[:, i], lo, hi)) for i, (b, lo, hi) in enumerate(ends)])
 
 
 def _tree_sum_scorer(estimator):
@@ -570,13 +594,14 @@ def _rises_with_spin(model: BlockModel) -> bool:
 
 
 def _spin_outputs(transform) -> list[int] | None:
-    """The output columns fed by the last input of a column transform, if each rises with it; else None."""
+    """The output columns a column transform feeds from its last input, if each rises with it."""
     if type(transform).__name__ != "ColumnTransformer":
         return None
     spin = transform.n_features_in_ - 1
     outputs: list[int] = []
     for name, step, cols in transform.transformers_:
-        cols = list(np.arange(transform.n_features_in_)[cols]) if not isinstance(cols, list) else cols
+        if not isinstance(cols, list):
+            cols = list(np.arange(transform.n_features_in_)[cols])
         if spin not in cols:
             continue
         if cols != [spin] or not (step == "passthrough" or _rising(step)):
@@ -587,7 +612,7 @@ def _spin_outputs(transform) -> list[int] | None:
 
 
 def _rising(step) -> bool:
-    """Whether a one-column transform is a chain of functions known to be non-decreasing (or identity)."""
+    """Whether a one-column transform chains functions known to be non-decreasing (or identity)."""
     from scipy.special import logit
 
     parts = [s for _, s in step.steps] if hasattr(step, "steps") else [step]

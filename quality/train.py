@@ -269,17 +269,17 @@ def lowq_examples(pages: list[corpus.Page], every: int = LOWQ_PAGE_EVERY) -> tup
 
 
 LOWQ_KNOTS = 5  # spline knots per low-quality feature: its effect need not be a straight line
-LOWQ_C = 0.1  # inverse regularisation: with ~60 spline columns, weaker fits let clean text score high
+LOWQ_C = 0.1  # inverse regularisation: ~60 spline columns fitted loosely let clean text score high
 SPIN_CLIP = 1e-4  # the spin score is clipped to [SPIN_CLIP, 1 - SPIN_CLIP] before its log-odds
 
 
 def lowq_estimator(n_features: int, use_spin: bool):
-    """The low-quality stage's estimator: splines of the lowq features, the spin score linear and as log-odds.
+    """The low-quality stage's estimator: splines of the lowq features, spin as is and as log-odds.
 
-    The stage is additive: each lowq feature through a cubic spline (5-fold CV AUC 0.981 against 0.970
+    The stage is additive: each lowq feature through a cubic spline (5-fold CV AUC 0.981, not 0.970
     for the plain features), and the spin score both as is and as its log-odds, so that a short text
-    scoring 0.999 counts for more than one scoring 0.95 (all training texts above 0.99 are degraded).
-    Both spin columns are increasing functions of the score, so the stage rises with spin while their
+    scoring 0.999 counts for more than one at 0.95 (all training texts above 0.99 are degraded).
+    Both spin columns increase with the score, so the stage rises with spin while their
     weights are not negative (`model._rises_with_spin` checks). Degraded texts are weighted up to
     balance the classes, which catches more degraded pages at the same false-alarm rate.
     """
@@ -300,12 +300,14 @@ def lowq_estimator(n_features: int, use_spin: bool):
     return make_pipeline(
         ColumnTransformer(columns),
         StandardScaler(),
-        LogisticRegression(C=LOWQ_C, class_weight="balanced", max_iter=5000, random_state=RANDOM_STATE),
+        LogisticRegression(
+            C=LOWQ_C, class_weight="balanced", max_iter=5000, random_state=RANDOM_STATE
+        ),
     )
 
 
 def fit_lowq(pages: list[corpus.Page]) -> tuple[object, bool]:
-    """The low-quality stage: an additive logistic model on the lowq features (and spin, when present)."""
+    """The low-quality stage: an additive logistic model on the lowq features (and spin)."""
     use_spin = spin_available()
     texts, langs, ys = lowq_examples(pages)
     from .features.lowq import stage_matrix
