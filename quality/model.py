@@ -682,8 +682,6 @@ def classify(
     low_quality: bool = True,
 ) -> Verdict:
     """Label each block and the page from its blocks; `low_quality=False` skips that stage (faster)."""
-    from .features import page_features
-
     model = load_model()
     if not blocks:
         return Verdict(
@@ -692,11 +690,8 @@ def classify(
             {"article": 0.0, "boilerplate": 1.0, "low_quality": 0.0},
             ("page__no_blocks",),
         )
-    X, page = page_features(blocks, title=title, site_repeats=site_repeats)
+    X, page, p1, p2 = _article_scores(model, blocks, title, site_repeats)
     chars = page.chars
-    p1, p2 = model.article_scores(X, chars)
-    threshold = getattr(model, "article_threshold", 0.5)  # models saved before the field have 0.5
-    p1, p2 = rescaled(p1, threshold), rescaled(p2, threshold)
     is_article = p2 >= 0.5
     reasons = _reasons(X, is_article, p1, p2)
     if low_quality:
@@ -729,15 +724,21 @@ def article_mask(
     blocks: Sequence[Block], *, title: str = "", site_repeats: Collection[int] | None = None
 ) -> np.ndarray:
     """Whether each block is article text, as `classify(..., low_quality=False)` labels it."""
-    from .features import page_features
-
-    model = load_model()
     if not blocks:
         return np.zeros(0, dtype=bool)
+    p2 = _article_scores(load_model(), blocks, title, site_repeats)[3]
+    # No low-quality stage: every gated score is 0, so the top label is article where p2 >= 0.5.
+    return p2 >= 0.5
+
+
+def _article_scores(model: BlockModel, blocks, title: str, site_repeats):
+    """A page's features and data, and both passes' article scores with the threshold moved to 0.5."""
+    from .features import page_features
+
     X, page = page_features(blocks, title=title, site_repeats=site_repeats)
-    p2 = rescaled(model.article_scores(X, page.chars)[1], getattr(model, "article_threshold", 0.5))
-    # No low-quality stage: every gated score is 0, so the label is the top of the article scores.
-    return _labels(p2, np.zeros(len(blocks))) == 0
+    p1, p2 = model.article_scores(X, page.chars)
+    threshold = getattr(model, "article_threshold", 0.5)  # models saved before the field have 0.5
+    return X, page, rescaled(p1, threshold), rescaled(p2, threshold)
 
 
 _LABELS = (Label.ARTICLE, Label.BOILERPLATE, Label.LOW_QUALITY)
