@@ -9,7 +9,7 @@ from quality.errors import ModelError
 from quality.signals._models import load_model
 from quality.signals.fluency import score_texts, score_tokens, tokenize
 from quality.signals.grammar import class_fit
-from quality.signals.spin import spin_scores, spin_scores_one_by_one
+from quality.signals.spin import MIN_WORDS, _probability, _spin_model, analyse, spin_scores
 
 LONG = (
     "The committee met on Tuesday to review the budget for the coming year. Members agreed that the "
@@ -45,6 +45,16 @@ def model():
         return load_model("spin")
     except ModelError as error:
         pytest.skip(f"spin model missing: {error}")
+
+
+def spin_scores_one_by_one(texts: list[str]) -> list[float]:
+    """Spin scores computed text by text through `analyse`, as `spin_scores` did before batching."""
+    model = _spin_model()
+    rows = [analyse(model, text) for text in texts]
+    if not rows:
+        return []
+    probs = _probability(model, np.vstack([row[3] for row in rows]))
+    return [float(p) if row[0].is_word.sum() >= MIN_WORDS else 0.0 for row, p in zip(rows, probs)]
 
 
 def test_batch_matches_one_by_one(model):

@@ -166,16 +166,6 @@ def _chunks(tokens: list[list[str]]) -> list[list[list[str]]]:
     return chunks
 
 
-def spin_scores_one_by_one(texts: list[str]) -> list[float]:
-    """Spin scores computed text by text, as `spin_scores` did before it batched the texts (for checks)."""
-    model = _spin_model()
-    rows = [analyse(model, text) for text in texts]
-    if not rows:
-        return []
-    probs = _probability(model, np.vstack([row[3] for row in rows]))
-    return [float(p) if row[0].is_word.sum() >= MIN_WORDS else 0.0 for row, p in zip(rows, probs)]
-
-
 def spin_score(text: str) -> float:
     """How likely a text is spun (words swapped for synonyms out of context), in [0, 1]."""
     if not isinstance(text, str):
