@@ -46,7 +46,10 @@ def stuffed(text: str, rng: random.Random, keyword: str | None = None) -> str:
     """The text with a key phrase (its two commonest long words, or `keyword`) after every few words."""
     words = text.split()
     if keyword is None:
-        common = [w for w, _ in Counter(w.lower() for w in _WORD.findall(text) if len(w) > 4).most_common(2)]
+        common = [
+            w
+            for w, _ in Counter(w.lower() for w in _WORD.findall(text) if len(w) > 4).most_common(2)
+        ]
         keyword = " ".join(common) or "best cheap deals"
     out = []
     for i, w in enumerate(words):

@@ -28,14 +28,31 @@ BLOCK = frozenset(
 HEADINGS = {"h1": 1, "h2": 2, "h3": 3, "h4": 4, "h5": 5, "h6": 6}
 # Context flags: which open elements put a block "in" a region; ARIA roles count the same.
 REGION = {
-    "ul": "list", "ol": "list", "dl": "list", "menu": "list", "li": "list",
-    "table": "table", "form": "form", "header": "header", "footer": "footer",
-    "nav": "nav", "aside": "aside", "main": "main", "article": "main",
+    "ul": "list",
+    "ol": "list",
+    "dl": "list",
+    "menu": "list",
+    "li": "list",
+    "table": "table",
+    "form": "form",
+    "header": "header",
+    "footer": "footer",
+    "nav": "nav",
+    "aside": "aside",
+    "main": "main",
+    "article": "main",
 }
 ROLE_REGION = {
-    "navigation": "nav", "banner": "header", "contentinfo": "footer",
-    "complementary": "aside", "main": "main", "article": "main", "form": "form",
-    "search": "form", "menu": "nav", "menubar": "nav",
+    "navigation": "nav",
+    "banner": "header",
+    "contentinfo": "footer",
+    "complementary": "aside",
+    "main": "main",
+    "article": "main",
+    "form": "form",
+    "search": "form",
+    "menu": "nav",
+    "menubar": "nav",
 }
 REGIONS = ("list", "table", "form", "header", "footer", "nav", "aside", "main")
 MAX_TOKENS = 24  # class/id words kept per block, innermost last; deeper ones rarely add signal
@@ -56,7 +73,9 @@ def attr_words(value: str) -> tuple[str, ...]:
 def text_key(text: str) -> int:
     """A stable 64-bit key of a block's text, for counting repeats within and across pages."""
     norm = " ".join(text.lower().split())
-    return int.from_bytes(hashlib.blake2b(norm.encode("utf-8", "replace"), digest_size=8).digest(), "big")
+    return int.from_bytes(
+        hashlib.blake2b(norm.encode("utf-8", "replace"), digest_size=8).digest(), "big"
+    )
 
 
 # What the walk does at an element's start and end, by tag.
@@ -64,12 +83,16 @@ _PLAIN, _BLOCK, _BR, _LINK, _SKIP = range(5)
 _KIND = {"br": _BR, "a": _LINK} | dict.fromkeys(BLOCK, _BLOCK) | dict.fromkeys(SKIP, _SKIP)
 _REGION_INDEX = {r: i for i, r in enumerate(REGIONS)}
 _ROLE_INDEX = {role: _REGION_INDEX[r] for role, r in ROLE_REGION.items()}
-_MAX_NAMES = 4096  # distinct raw tag names remembered; pages with generated custom tags stop filling it
+_MAX_NAMES = (
+    4096  # distinct raw tag names remembered; pages with generated custom tags stop filling it
+)
 # Raw tag -> (lower-case name, kind, index in REGIONS or None, heading level or None).
 _TAG_INFO: dict = {}
 _NOT_TEXT = (None, _SKIP, None, None)  # comments and processing instructions that slipped through
 if Block.__match_args__[9:] != tuple(f"in_{r}" for r in REGIONS):
-    raise ImportError("quality.records.Block region fields changed order; update quality.blocks.REGIONS")
+    raise ImportError(
+        "quality.records.Block region fields changed order; update quality.blocks.REGIONS"
+    )
 
 
 def _tag_info(raw) -> tuple:
@@ -78,7 +101,12 @@ def _tag_info(raw) -> tuple:
         return _NOT_TEXT
     name = raw.lower()
     region = REGION.get(name)
-    info = (name, _KIND.get(name, _PLAIN), None if region is None else _REGION_INDEX[region], HEADINGS.get(name))
+    info = (
+        name,
+        _KIND.get(name, _PLAIN),
+        None if region is None else _REGION_INDEX[region],
+        HEADINGS.get(name),
+    )
     if len(_TAG_INFO) < _MAX_NAMES:
         _TAG_INFO[raw] = info
     return info
@@ -115,7 +143,9 @@ def _frame(stack: list, top: int) -> tuple:
     return frame
 
 
-def _emit(blocks: list, parts: list, stack: list, owner: list, link_chars: int, n_links: int) -> None:
+def _emit(
+    blocks: list, parts: list, stack: list, owner: list, link_chars: int, n_links: int
+) -> None:
     """Append the buffered text as a block in its context, and empty the buffer."""
     text = " ".join("".join(parts).split())
     parts.clear()
@@ -124,7 +154,16 @@ def _emit(blocks: list, parts: list, stack: list, owner: list, link_chars: int, 
         ctx = stack[top][2] or _frame(stack, top)
         own = owner[-1]
         block = BlockDraft(
-            text, own[2][3], own[1][0], len(blocks), ctx[2], ctx[0], min(link_chars, len(text)), n_links, top, ctx[1]
+            text,
+            own[2][3],
+            own[1][0],
+            len(blocks),
+            ctx[2],
+            ctx[0],
+            min(link_chars, len(text)),
+            n_links,
+            top,
+            ctx[1],
         )
         block.__class__ = Block
         blocks.append(block)

@@ -54,7 +54,14 @@ def manifest(root: Path | None = None) -> list[Page]:
     with open(base / "pages" / "manifest.tsv", newline="", encoding="utf-8") as f:
         for row in csv.DictReader(f, delimiter="\t"):
             out.append(
-                Page(row["set"], row["id"], row["split"], row["gold_format"], base / row["html"], base / row["gold"])
+                Page(
+                    row["set"],
+                    row["id"],
+                    row["split"],
+                    row["gold_format"],
+                    base / row["html"],
+                    base / row["gold"],
+                )
             )
     return out
 
@@ -63,7 +70,8 @@ def pages(split: str, root: Path | None = None, sets: Iterable[str] | None = Non
     """The pages of one split that have gold, optionally of some sets only."""
     wanted = set(sets) if sets is not None else None
     return [
-        p for p in manifest(root)
+        p
+        for p in manifest(root)
         if p.split == split and (wanted is None or p.set in wanted) and p.gold.is_file()
     ]
 
@@ -85,7 +93,9 @@ def decode_bytes(data: bytes) -> str:
     return data.decode("cp1252", errors="replace")
 
 
-_META_CHARSET = re.compile(rb"""<meta[^>]{0,200}?charset\s*=\s*["']?\s*([A-Za-z0-9_.:-]{1,40})""", re.I)
+_META_CHARSET = re.compile(
+    rb"""<meta[^>]{0,200}?charset\s*=\s*["']?\s*([A-Za-z0-9_.:-]{1,40})""", re.I
+)
 
 
 def decode_html(data: bytes) -> str:
@@ -181,7 +191,9 @@ def gold_words(page: Page) -> list[tuple[str, int]]:
     return [(w.lower(), 2) for w in WORD.findall(gold_text(page))]
 
 
-def label_blocks(blocks: Sequence[Block], gold: Sequence[tuple[str, int]], *, l3s: bool) -> LabelledBlocks:
+def label_blocks(
+    blocks: Sequence[Block], gold: Sequence[tuple[str, int]], *, l3s: bool
+) -> LabelledBlocks:
     """Align the blocks' words with the gold words and label each block from what it matched."""
     words: list[str] = []
     owner: list[int] = []

@@ -40,7 +40,10 @@ def model_labeller(low_quality: bool = True) -> Labeller:
         verdict = classify(blocks, title=title, low_quality=low_quality)
         article = np.array([r.label.value == "article" for r in verdict.blocks], dtype=bool)
         teaser = np.array(
-            [not a and any(c.startswith("teaser__") for c in r.reasons) for a, r in zip(article, verdict.blocks)],
+            [
+                not a and any(c.startswith("teaser__") for c in r.reasons)
+                for a, r in zip(article, verdict.blocks)
+            ],
             dtype=bool,
         )
         return article, teaser
@@ -77,7 +80,9 @@ def evaluate(pages: Sequence[corpus.Page], labeller: Labeller, by: str = "set") 
             if flagged is not None:
                 detect[page.set] += (np.sum(is4 & flagged), np.sum(flagged), np.sum(is4))
     out = []
-    for name in sorted(counts, key=lambda k: (-len(counts[k]), k)) if by != "set" else sorted(counts):
+    for name in (
+        sorted(counts, key=lambda k: (-len(counts[k]), k)) if by != "set" else sorted(counts)
+    ):
         kw = {}
         if name in block:
             tp, fp, fn = block[name]
@@ -85,8 +90,11 @@ def evaluate(pages: Sequence[corpus.Page], labeller: Labeller, by: str = "set") 
             r = tp / (tp + fn) if tp + fn else 0.0
             caught, total = teaser[name]
             kw = dict(
-                block_precision=p, block_recall=r, block_f1=2 * p * r / (p + r) if p + r else 0.0,
-                teaser_recall=caught / total if total else None, teasers=int(total),
+                block_precision=p,
+                block_recall=r,
+                block_f1=2 * p * r / (p + r) if p + r else 0.0,
+                teaser_recall=caught / total if total else None,
+                teasers=int(total),
             )
             if name in detect:
                 both, flagged, actual = detect[name]
@@ -98,15 +106,20 @@ def evaluate(pages: Sequence[corpus.Page], labeller: Labeller, by: str = "set") 
 
 def format_table(rows: Sequence[SetScores]) -> str:
     """A plain-text table of the scores."""
-    lines = [f"{'set':<16} {'pages':>5} {'F1':>6} {'P':>6} {'R':>6}  {'blkP':>6} {'blkR':>6} {'blkF1':>6} {'teaserR':>8}"]
+    lines = [
+        f"{'set':<16} {'pages':>5} {'F1':>6} {'P':>6} {'R':>6}  {'blkP':>6} {'blkR':>6} {'blkF1':>6} {'teaserR':>8}"
+    ]
     for r in rows:
         m = r.main_text
         blk = (
             f"{r.block_precision:6.3f} {r.block_recall:6.3f} {r.block_f1:6.3f} "
             f"{(r.teaser_recall if r.teaser_recall is not None else float('nan')):8.3f}"
-            if r.block_f1 is not None else f"{'':>6} {'':>6} {'':>6} {'':>8}"
+            if r.block_f1 is not None
+            else f"{'':>6} {'':>6} {'':>6} {'':>8}"
         )
-        lines.append(f"{r.set:<16} {r.pages:5d} {m.f1:6.3f} {m.precision:6.3f} {m.recall:6.3f}  {blk}")
+        lines.append(
+            f"{r.set:<16} {r.pages:5d} {m.f1:6.3f} {m.precision:6.3f} {m.recall:6.3f}  {blk}"
+        )
     return "\n".join(lines)
 
 
@@ -125,7 +138,13 @@ def format_teasers(rows: Sequence[SetScores]) -> str:
 
 
 PAGE_KINDS = ("original", "removed", "spun", "salad", "stuffed")
-EXPECTED = {"original": "article", "removed": "boilerplate", "spun": "low_quality", "salad": "low_quality", "stuffed": "low_quality"}
+EXPECTED = {
+    "original": "article",
+    "removed": "boilerplate",
+    "spun": "low_quality",
+    "salad": "low_quality",
+    "stuffed": "low_quality",
+}
 DEGRADE_MIN_WORDS = 12
 
 
@@ -135,7 +154,9 @@ class PageLabelScores:
     confusion: dict[str, dict[str, int]]  # expected label -> predicted label -> pages
     accuracy: float
     degraded_blocks_caught: float  # degraded article blocks labelled low_quality
-    clean_article_blocks_flagged: float  # untouched article blocks labelled low_quality (false alarms)
+    clean_article_blocks_flagged: (
+        float  # untouched article blocks labelled low_quality (false alarms)
+    )
 
 
 def page_variants(blocks: list[Block], article: Sequence[bool], page_no: int, lang: str):
@@ -178,7 +199,9 @@ def evaluate_page_labels(pages: Sequence[corpus.Page]) -> PageLabelScores:
         blocks, title = corpus.page_blocks(page)
         if not blocks:
             continue
-        gold = corpus.label_blocks(blocks, corpus.gold_words(page), l3s=page.gold_format == "l3s-spans")
+        gold = corpus.label_blocks(
+            blocks, corpus.gold_words(page), l3s=page.gold_format == "l3s-spans"
+        )
         if not any(gold.article):
             continue
         lang = page_data(blocks).lang
@@ -199,8 +222,11 @@ def evaluate_page_labels(pages: Sequence[corpus.Page]) -> PageLabelScores:
     total = sum(kinds.values())
     right = sum(confusion[e][e] for e in confusion)
     return PageLabelScores(
-        dict(kinds), {k: dict(v) for k, v in confusion.items()}, right / total if total else 0.0,
-        caught / degraded if degraded else 0.0, flagged / clean if clean else 0.0,
+        dict(kinds),
+        {k: dict(v) for k, v in confusion.items()},
+        right / total if total else 0.0,
+        caught / degraded if degraded else 0.0,
+        flagged / clean if clean else 0.0,
     )
 
 
@@ -208,13 +234,18 @@ def format_page_labels(s: PageLabelScores) -> str:
     """The page-label confusion matrix as text."""
     labels = ("article", "boilerplate", "low_quality")
     corner = "expected / predicted"
-    lines = [f"pages per kind: {s.kinds}", f"accuracy {s.accuracy:.3f}",
-             f"{corner:<24}" + "".join(f"{lab:>13}" for lab in labels)]
+    lines = [
+        f"pages per kind: {s.kinds}",
+        f"accuracy {s.accuracy:.3f}",
+        f"{corner:<24}" + "".join(f"{lab:>13}" for lab in labels),
+    ]
     for e in labels:
         row = s.confusion.get(e, {})
         lines.append(f"{e:<24}" + "".join(f"{row.get(p, 0):>13d}" for p in labels))
     lines.append(f"degraded article blocks labelled low_quality: {s.degraded_blocks_caught:.3f}")
-    lines.append(f"clean article blocks labelled low_quality (false alarms): {s.clean_article_blocks_flagged:.3f}")
+    lines.append(
+        f"clean article blocks labelled low_quality (false alarms): {s.clean_article_blocks_flagged:.3f}"
+    )
     return "\n".join(lines)
 
 
@@ -248,7 +279,11 @@ def site_of(page: corpus.Page) -> str | None:
 
 
 def cross_validate(
-    pages: Sequence[corpus.Page], *, folds: int = 4, thresholds: Sequence[float] = (0.5,), table=None
+    pages: Sequence[corpus.Page],
+    *,
+    folds: int = 4,
+    thresholds: Sequence[float] = (0.5,),
+    table=None,
 ) -> dict[float, list[SetScores]]:
     """Main-text and L3S block scores of models fitted without the held-out pages' sites.
 
@@ -268,9 +303,13 @@ def cross_validate(
     original[1:] = source[1:] != source[:-1]
     sites = [site_of(p) for p in table.pages]
     ids: dict[object, int] = {}
-    groups = np.array([ids.setdefault(sites[k] or ("page", source[k]), len(ids)) for k in range(n_pages)])
+    groups = np.array(
+        [ids.setdefault(sites[k] or ("page", source[k]), len(ids)) for k in range(n_pages)]
+    )
     p2 = np.zeros(len(table.y))
-    for train_pages, test_pages in GroupKFold(n_splits=folds).split(np.zeros(n_pages), groups=groups):
+    for train_pages, test_pages in GroupKFold(n_splits=folds).split(
+        np.zeros(n_pages), groups=groups
+    ):
         model = train.fit(_table_subset(table, train_pages), second_kind=train.SECOND_KIND)
         for k in test_pages:
             rows = table.page == k
@@ -301,6 +340,11 @@ def _table_subset(table, keep_pages: np.ndarray):
     renumber = np.full(len(table.pages), -1, dtype=np.int64)
     renumber[keep_pages] = np.arange(len(keep_pages))
     return Table(
-        table.X[rows], table.y[rows], table.l3s_class[rows], renumber[table.page[rows]].astype(np.int32),
-        table.chars[rows], [table.pages[k] for k in keep_pages], table.group[rows],
+        table.X[rows],
+        table.y[rows],
+        table.l3s_class[rows],
+        renumber[table.page[rows]].astype(np.int32),
+        table.chars[rows],
+        [table.pages[k] for k in keep_pages],
+        table.group[rows],
     )

@@ -28,7 +28,9 @@ FOLDS = 4
 # 0.3 gave the best mean dev main-text F1, but only by 0.001 over 0.5 (models/blocks.md), and it
 # labels 10 of the 34 L3S dev related-post teasers article where 0.5 labels 3: teasers must go.
 ARTICLE_THRESHOLD = 0.5
-SECOND_KIND = "hgb_small"  # the committed model's second pass (`fit` alone defaults to the first's kind)
+SECOND_KIND = (
+    "hgb_small"  # the committed model's second pass (`fit` alone defaults to the first's kind)
+)
 
 
 @dataclass
@@ -44,7 +46,9 @@ class Table:
     group: np.ndarray  # row's source page: a page and its article-removed copy share it, for folds
 
 
-REMOVED_EVERY = 3  # every third page also trains as a copy with its article cut out: no article at all
+REMOVED_EVERY = (
+    3  # every third page also trains as a copy with its article cut out: no article at all
+)
 
 
 def without_article(blocks: list[Block], article: Sequence[bool]) -> list[Block]:
@@ -71,7 +75,9 @@ def build_table(pages: list[corpus.Page], removed_every: int = REMOVED_EVERY) ->
         blocks, title = corpus.page_blocks(page)
         if not blocks:
             continue
-        labels = corpus.label_blocks(blocks, corpus.gold_words(page), l3s=page.gold_format == "l3s-spans")
+        labels = corpus.label_blocks(
+            blocks, corpus.gold_words(page), l3s=page.gold_format == "l3s-spans"
+        )
         add(page, blocks, title, labels.article, labels.l3s_class, source)
         if removed_every and source % removed_every == 0 and any(labels.article):
             rest = without_article(blocks, labels.article)
@@ -79,14 +85,23 @@ def build_table(pages: list[corpus.Page], removed_every: int = REMOVED_EVERY) ->
                 classes = [c for c, a in zip(labels.l3s_class, labels.article) if not a]
                 add(page, rest, title, [False] * len(rest), classes, source)
     return Table(
-        np.vstack(Xs), np.concatenate(ys), np.concatenate(cls), np.concatenate(pg), np.concatenate(ch), kept,
+        np.vstack(Xs),
+        np.concatenate(ys),
+        np.concatenate(cls),
+        np.concatenate(pg),
+        np.concatenate(ch),
+        kept,
         np.concatenate(grp),
     )
 
 
 def make_estimator(kind: str = "hgb"):
     """A fresh unfitted classifier of the chosen kind."""
-    from sklearn.ensemble import ExtraTreesClassifier, HistGradientBoostingClassifier, RandomForestClassifier
+    from sklearn.ensemble import (
+        ExtraTreesClassifier,
+        HistGradientBoostingClassifier,
+        RandomForestClassifier,
+    )
     from sklearn.linear_model import LogisticRegression
     from sklearn.pipeline import make_pipeline
     from sklearn.preprocessing import StandardScaler
@@ -95,27 +110,48 @@ def make_estimator(kind: str = "hgb"):
         # Few deep trees: prediction costs a fixed ~2.4 microseconds a tree plus its depth per row, and
         # 40 trees of 127 leaves matched 150 of 31 in dev F1 (models/blocks.md) at a third of the cost.
         return HistGradientBoostingClassifier(
-            max_iter=40, learning_rate=0.25, max_leaf_nodes=127, min_samples_leaf=40,
-            l2_regularization=1.0, random_state=RANDOM_STATE,
+            max_iter=40,
+            learning_rate=0.25,
+            max_leaf_nodes=127,
+            min_samples_leaf=40,
+            l2_regularization=1.0,
+            random_state=RANDOM_STATE,
         )
     if kind == "hgb_small":  # the second pass: it sees only the blocks the first is unsure of
         return HistGradientBoostingClassifier(
-            max_iter=30, learning_rate=0.2, max_depth=5, max_leaf_nodes=31, min_samples_leaf=40,
-            l2_regularization=1.0, random_state=RANDOM_STATE,
+            max_iter=30,
+            learning_rate=0.2,
+            max_depth=5,
+            max_leaf_nodes=31,
+            min_samples_leaf=40,
+            l2_regularization=1.0,
+            random_state=RANDOM_STATE,
         )
     if kind == "lr":
-        return make_pipeline(StandardScaler(), LogisticRegression(C=1.0, max_iter=2000, random_state=RANDOM_STATE))
+        return make_pipeline(
+            StandardScaler(), LogisticRegression(C=1.0, max_iter=2000, random_state=RANDOM_STATE)
+        )
     if kind == "et":
-        return ExtraTreesClassifier(n_estimators=100, min_samples_leaf=3, n_jobs=1, random_state=RANDOM_STATE)
+        return ExtraTreesClassifier(
+            n_estimators=100, min_samples_leaf=3, n_jobs=1, random_state=RANDOM_STATE
+        )
     if kind == "rf":
-        return RandomForestClassifier(n_estimators=100, min_samples_leaf=3, max_features="sqrt", n_jobs=1, random_state=RANDOM_STATE)
+        return RandomForestClassifier(
+            n_estimators=100,
+            min_samples_leaf=3,
+            max_features="sqrt",
+            n_jobs=1,
+            random_state=RANDOM_STATE,
+        )
     raise ValueError(f"unknown estimator kind {kind!r}")
 
 
 def sample_weight(table: Table) -> np.ndarray:
     """Weight rows by text length (the main-text metric counts words) and each set equally."""
     w = np.log1p(table.chars)
-    sets = np.array([p.set.split("-")[0] for p in table.pages])[table.page]  # cleaneval-dev/final as one
+    sets = np.array([p.set.split("-")[0] for p in table.pages])[
+        table.page
+    ]  # cleaneval-dev/final as one
     names = np.unique(sets)
     total = w.sum()
     for s in names:
@@ -130,7 +166,9 @@ def out_of_fold_scores(table: Table, kind: str, weight: np.ndarray) -> np.ndarra
 
     p = np.zeros(len(table.y))
     for train_idx, test_idx in GroupKFold(n_splits=FOLDS).split(table.X, table.y, table.group):
-        est = make_estimator(kind).fit(table.X[train_idx], table.y[train_idx], **_fit_kw(kind, weight[train_idx]))
+        est = make_estimator(kind).fit(
+            table.X[train_idx], table.y[train_idx], **_fit_kw(kind, weight[train_idx])
+        )
         p[test_idx] = est.predict_proba(table.X[test_idx])[:, 1]
     return p
 
@@ -153,8 +191,12 @@ def second_pass_matrix(table: Table, p1: np.ndarray) -> np.ndarray:
 
 
 def fit(
-    table: Table, kind: str = "hgb", second: bool = True, lowq_pages: list[corpus.Page] | None = None,
-    second_kind: str | None = None, threshold: float = 0.5,
+    table: Table,
+    kind: str = "hgb",
+    second: bool = True,
+    lowq_pages: list[corpus.Page] | None = None,
+    second_kind: str | None = None,
+    threshold: float = 0.5,
 ) -> BlockModel:
     """Fit both passes on a table."""
     lowq, use_spin = fit_lowq(lowq_pages) if lowq_pages else (None, False)
@@ -167,10 +209,17 @@ def fit(
         # Fitted on the rows it will see: those whose first-pass score falls in the band it re-scores.
         unsure = (p1 > SECOND_PASS_BAND[0]) & (p1 < SECOND_PASS_BAND[1])
         second_est = make_estimator(second_kind).fit(
-            second_pass_matrix(table, p1)[unsure], table.y[unsure], **_fit_kw(second_kind, weight[unsure])
+            second_pass_matrix(table, p1)[unsure],
+            table.y[unsure],
+            **_fit_kw(second_kind, weight[unsure]),
         )
     return BlockModel(
-        first, second_est, FEATURE_NAMES, versions=versions(), lowq=lowq, lowq_uses_spin=use_spin,
+        first,
+        second_est,
+        FEATURE_NAMES,
+        versions=versions(),
+        lowq=lowq,
+        lowq_uses_spin=use_spin,
         article_threshold=threshold,
     )
 
@@ -195,31 +244,54 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--kind", default="hgb", choices=["hgb", "hgb_small", "lr", "et", "rf"])
     parser.add_argument("--second-kind", default=SECOND_KIND, choices=["hgb", "hgb_small", "lr"])
     parser.add_argument(
-        "--threshold", type=float, default=ARTICLE_THRESHOLD, help="second-pass score from which a block is article"
+        "--threshold",
+        type=float,
+        default=ARTICLE_THRESHOLD,
+        help="second-pass score from which a block is article",
     )
     parser.add_argument("--no-second-pass", action="store_true")
     parser.add_argument("--no-low-quality", action="store_true", help="skip the low_quality stage")
-    parser.add_argument("--table", type=Path, help="reuse a table saved with --save-table (experiments)")
-    parser.add_argument("--save-table", type=Path, help="also save the training table here (for experiments)")
-    parser.add_argument("--out", type=Path, default=Path(__file__).resolve().parents[1] / "models" / MODEL_NAME)
+    parser.add_argument(
+        "--table", type=Path, help="reuse a table saved with --save-table (experiments)"
+    )
+    parser.add_argument(
+        "--save-table", type=Path, help="also save the training table here (for experiments)"
+    )
+    parser.add_argument(
+        "--out", type=Path, default=Path(__file__).resolve().parents[1] / "models" / MODEL_NAME
+    )
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(message)s")
     import joblib
 
-    table = build_table(corpus.pages("train")) if args.table is None else Table(**joblib.load(args.table))
+    table = (
+        build_table(corpus.pages("train"))
+        if args.table is None
+        else Table(**joblib.load(args.table))
+    )
     if args.save_table:
-        joblib.dump(vars(table), args.save_table)  # a dict: loadable without this module as __main__
-    log.info("train: %d pages, %d blocks, %.1f%% article", len(table.pages), len(table.y), 100 * table.y.mean())
+        joblib.dump(
+            vars(table), args.save_table
+        )  # a dict: loadable without this module as __main__
+    log.info(
+        "train: %d pages, %d blocks, %.1f%% article",
+        len(table.pages),
+        len(table.y),
+        100 * table.y.mean(),
+    )
     pages = corpus.pages("train")
     model = fit(
-        table, args.kind, second=not args.no_second_pass, lowq_pages=None if args.no_low_quality else pages,
-        second_kind=args.second_kind, threshold=args.threshold,
+        table,
+        args.kind,
+        second=not args.no_second_pass,
+        lowq_pages=None if args.no_low_quality else pages,
+        second_kind=args.second_kind,
+        threshold=args.threshold,
     )
     args.out.parent.mkdir(parents=True, exist_ok=True)
     joblib.dump(model, args.out, compress=3)
     log.info("wrote %s (%.1f MB)", args.out, args.out.stat().st_size / 1e6)
     return 0
-
 
 
 LOWQ_PAGE_EVERY = 4  # pages sampled for the low-quality stage
@@ -238,7 +310,9 @@ def spin_available() -> bool:
         return False
 
 
-def lowq_examples(pages: list[corpus.Page], every: int = LOWQ_PAGE_EVERY) -> tuple[list[str], list[str], list[int]]:
+def lowq_examples(
+    pages: list[corpus.Page], every: int = LOWQ_PAGE_EVERY
+) -> tuple[list[str], list[str], list[int]]:
     """Clean block texts and degraded copies of article blocks: (texts, languages, 1 when degraded)."""
     import random
 
@@ -253,7 +327,9 @@ def lowq_examples(pages: list[corpus.Page], every: int = LOWQ_PAGE_EVERY) -> tup
         blocks, _ = corpus.page_blocks(page)
         if not blocks:
             continue
-        labels = corpus.label_blocks(blocks, corpus.gold_words(page), l3s=page.gold_format == "l3s-spans")
+        labels = corpus.label_blocks(
+            blocks, corpus.gold_words(page), l3s=page.gold_format == "l3s-spans"
+        )
         lang = page_data(blocks).lang or "en"
         long = [b for b in blocks if b.n_words >= LOWQ_MIN_WORDS and b.link_chars < len(b.text) / 2]
         article = [b for b in long if labels.article[b.index]][:LOWQ_BLOCKS]
@@ -316,7 +392,12 @@ def fit_lowq(pages: list[corpus.Page]) -> tuple[object, bool]:
     X = np.vstack(rows)
     est = lowq_estimator(X.shape[1], use_spin)
     est.fit(X, np.asarray(ys))
-    log.info("low-quality stage: %d texts (%d degraded), spin feature %s", len(ys), sum(ys), "on" if use_spin else "off")
+    log.info(
+        "low-quality stage: %d texts (%d degraded), spin feature %s",
+        len(ys),
+        sum(ys),
+        "on" if use_spin else "off",
+    )
     return est, use_spin
 
 

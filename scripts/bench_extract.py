@@ -160,7 +160,11 @@ _WORD = re.compile(r"\w+")
 
 def _shingles(text: str, n: int = 4) -> Counter:
     tokens = _WORD.findall(text or "")
-    return Counter(tuple(tokens[i : i + n]) for i in range(max(1, len(tokens) - n + 1))) if tokens else Counter()
+    return (
+        Counter(tuple(tokens[i : i + n]) for i in range(max(1, len(tokens) - n + 1)))
+        if tokens
+        else Counter()
+    )
 
 
 def match_counts(predicted: str, gold: str) -> tuple[int, int, int]:
@@ -190,7 +194,9 @@ def load_pages(split: str, sets: list[str] | None, limit: int | None) -> list[di
     """The split's pages with gold: set, id, raw bytes, decoded text, gold main text."""
     corpus = _corpus()
     if corpus is None:
-        raise SystemExit("quality.corpus is missing: it holds the gold loaders this benchmark scores with")
+        raise SystemExit(
+            "quality.corpus is missing: it holds the gold loaders this benchmark scores with"
+        )
     out = []
     per_set: Counter = Counter()
     for page in corpus.pages(split, sets=sets):
@@ -233,8 +239,13 @@ def worker(name: str, pages_file: Path, repeats: int, cpu: int) -> dict:
         except Exception as exc:  # a peer failing on a page scores that page as empty output
             errors[type(exc).__name__] += 1
             outputs.append("")
-    if sum(errors.values()) * 2 > len(inputs):  # scoring and timing mostly-failed calls would mislead
-        return {"name": name, "skipped": f"failed on {sum(errors.values())} of {len(inputs)} pages: {dict(errors)}"}
+    if sum(errors.values()) * 2 > len(
+        inputs
+    ):  # scoring and timing mostly-failed calls would mislead
+        return {
+            "name": name,
+            "skipped": f"failed on {sum(errors.values())} of {len(inputs)} pages: {dict(errors)}",
+        }
     times = []
     clock = time.process_time
     for _ in range(repeats):
@@ -282,8 +293,18 @@ def _version(dist: str) -> str:
 
 def run_worker(name: str, pages_file: Path, repeats: int, cpu: int) -> dict:
     """Run `worker` in a fresh interpreter so imports and memory are the extractor's own."""
-    cmd = [sys.executable, __file__, "--worker", name, "--pages-file", str(pages_file),
-           "--repeats", str(repeats), "--cpu", str(cpu)]
+    cmd = [
+        sys.executable,
+        __file__,
+        "--worker",
+        name,
+        "--pages-file",
+        str(pages_file),
+        "--repeats",
+        str(repeats),
+        "--cpu",
+        str(cpu),
+    ]
     # One thread for native pools too (OpenMP in scikit-learn, BLAS), as the CPU pin intends.
     env = os.environ | {"OMP_NUM_THREADS": "1", "OPENBLAS_NUM_THREADS": "1", "MKL_NUM_THREADS": "1"}
     try:
@@ -309,7 +330,13 @@ def summarise(result: dict, pages: list[dict]) -> dict:
         f1, p, r = score(counts)
         pass_times = [sum(run[i] for i in idx) for run in result["times"]]
         median = statistics.median(pass_times) if pass_times else float("nan")
-        out[s] = {"f1": f1, "p": p, "r": r, "pages": len(idx), "pps": len(idx) / median if median else float("inf")}
+        out[s] = {
+            "f1": f1,
+            "p": p,
+            "r": r,
+            "pages": len(idx),
+            "pps": len(idx) / median if median else float("inf"),
+        }
     return out
 
 
@@ -327,37 +354,61 @@ def format_report(results: list[dict], pages: list[dict], args: argparse.Namespa
     ]
     for s in sets:
         n = next(iter(summaries.values()))[s]["pages"] if summaries else 0
-        lines += [f"### {s} ({n} pages)", "", "| extractor | F1 | precision | recall | pages/s |", "|---|---|---|---|---|"]
+        lines += [
+            f"### {s} ({n} pages)",
+            "",
+            "| extractor | F1 | precision | recall | pages/s |",
+            "|---|---|---|---|---|",
+        ]
         for name in sorted(summaries, key=lambda k: -summaries[k][s]["f1"]):
             m = summaries[name][s]
             mark = " (page errors)" if errors_of[name] else ""
-            lines.append(f"| {name}{mark} | {m['f1']:.3f} | {m['p']:.3f} | {m['r']:.3f} | {m['pps']:.0f} |")
+            lines.append(
+                f"| {name}{mark} | {m['f1']:.3f} | {m['p']:.3f} | {m['r']:.3f} | {m['pps']:.0f} |"
+            )
         lines.append("")
     peers = [n for n in summaries if not n.startswith("quality")]
     if "quality.extract" in summaries and peers:
-        lines += ["### quality.extract against the best peer of each set (F1)", "",
-                  "| set | quality.extract | best peer | peer F1 | difference |", "|---|---|---|---|---|"]
+        lines += [
+            "### quality.extract against the best peer of each set (F1)",
+            "",
+            "| set | quality.extract | best peer | peer F1 | difference |",
+            "|---|---|---|---|---|",
+        ]
         for s in sets:
             best = max(peers, key=lambda n: summaries[n][s]["f1"])
             ours, theirs = summaries["quality.extract"][s]["f1"], summaries[best][s]["f1"]
             lines.append(f"| {s} | {ours:.3f} | {best} | {theirs:.3f} | {ours - theirs:+.3f} |")
         lines.append("")
     if BASELINE in summaries and any(n.startswith("quality") for n in summaries):
-        lines += ["### Speed against trafilatura (default settings), pages/s ratio", "",
-                  "| extractor | " + " | ".join(sets) + " |", "|---|" + "---|" * len(sets)]
+        lines += [
+            "### Speed against trafilatura (default settings), pages/s ratio",
+            "",
+            "| extractor | " + " | ".join(sets) + " |",
+            "|---|" + "---|" * len(sets),
+        ]
         base = summaries[BASELINE]
         for name in [n for n in summaries if n.startswith("quality")]:
             ratios = [summaries[name][s]["pps"] / base[s]["pps"] for s in sets]
             lines.append(f"| {name} | " + " | ".join(f"{x:.2f}x" for x in ratios) + " |")
         lines.append("")
-    lines += ["### Memory and versions", "", "| extractor | version | peak RSS MB | growth MB | page errors |",
-              "|---|---|---|---|---|"]
+    lines += [
+        "### Memory and versions",
+        "",
+        "| extractor | version | peak RSS MB | growth MB | page errors |",
+        "|---|---|---|---|---|",
+    ]
     for r in done:
         errors = ", ".join(f"{k} {v}" for k, v in r["errors"].items()) or "0"
-        lines.append(f"| {r['name']} | {r['version']} | {r['peak_mb']:.0f} | {r['growth_mb']:.0f} | {errors} |")
+        lines.append(
+            f"| {r['name']} | {r['version']} | {r['peak_mb']:.0f} | {r['growth_mb']:.0f} | {errors} |"
+        )
     skipped = [r for r in results if "skipped" in r]
     if skipped:
-        lines += ["", "Skipped: " + "; ".join(f"{r['name']} ({r['skipped']})" for r in skipped) + "."]
+        lines += [
+            "",
+            "Skipped: " + "; ".join(f"{r['name']} ({r['skipped']})" for r in skipped) + ".",
+        ]
     return "\n".join(lines) + "\n"
 
 
@@ -374,7 +425,11 @@ def _cpu_model() -> str:
 def update_doc(doc: Path, report: str, command: str) -> None:
     """Replace the text between the bench markers of `doc` with the command and the report."""
     body = f"{DOC_START}\n```\n{command}\n```\n\n{report}{DOC_END}"
-    text = doc.read_text(encoding="utf-8") if doc.exists() else f"# Benchmarks\n\n{DOC_START}\n{DOC_END}\n"
+    text = (
+        doc.read_text(encoding="utf-8")
+        if doc.exists()
+        else f"# Benchmarks\n\n{DOC_START}\n{DOC_END}\n"
+    )
     if DOC_START not in text:
         text = text.rstrip() + f"\n\n{DOC_START}\n{DOC_END}\n"
     head, rest = text.split(DOC_START, 1)
@@ -384,13 +439,19 @@ def update_doc(doc: Path, report: str, command: str) -> None:
 
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    ap.add_argument("--only", help="comma-separated extractor names (default: all): " + ", ".join(EXTRACTORS))
+    ap.add_argument(
+        "--only", help="comma-separated extractor names (default: all): " + ", ".join(EXTRACTORS)
+    )
     ap.add_argument("--sets", help="comma-separated set names (default: all)")
     ap.add_argument("--split", default="dev")
     ap.add_argument("--limit", type=int, help="at most this many pages per set (for a quick look)")
     ap.add_argument("--repeats", type=int, default=3, help="timed passes per extractor (default 3)")
-    ap.add_argument("--cpu", type=int, help="the CPU to pin to (default: the last one this process may use)")
-    ap.add_argument("--update-doc", type=Path, help="write the report between the bench markers of this file")
+    ap.add_argument(
+        "--cpu", type=int, help="the CPU to pin to (default: the last one this process may use)"
+    )
+    ap.add_argument(
+        "--update-doc", type=Path, help="write the report between the bench markers of this file"
+    )
     ap.add_argument("--worker", help=argparse.SUPPRESS)
     ap.add_argument("--pages-file", type=Path, help=argparse.SUPPRESS)
     args = ap.parse_args(argv)
@@ -405,7 +466,10 @@ def main(argv: list[str] | None = None) -> int:
     if unknown:
         ap.error(f"unknown extractor(s) {', '.join(unknown)}; choose from {', '.join(EXTRACTORS)}")
     pages = load_pages(args.split, args.sets.split(",") if args.sets else None, args.limit)
-    print(f"{len(pages)} {args.split} pages with gold; extractors: {', '.join(names)}", file=sys.stderr)
+    print(
+        f"{len(pages)} {args.split} pages with gold; extractors: {', '.join(names)}",
+        file=sys.stderr,
+    )
     results = []
     with tempfile.TemporaryDirectory() as tmp:
         pages_file = Path(tmp) / "pages"
@@ -420,7 +484,9 @@ def main(argv: list[str] | None = None) -> int:
     report = format_report(results, pages, args)
     print(report)
     if args.update_doc:
-        command = "python scripts/bench_extract.py " + " ".join(argv if argv is not None else sys.argv[1:])
+        command = "python scripts/bench_extract.py " + " ".join(
+            argv if argv is not None else sys.argv[1:]
+        )
         update_doc(args.update_doc, report, command.strip())
     return 0
 

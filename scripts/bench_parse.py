@@ -16,7 +16,9 @@ import gc
 import importlib.util
 import os
 
-os.environ.setdefault("OMP_NUM_THREADS", "1")  # before scikit-learn loads: one CPU, one native thread
+os.environ.setdefault(
+    "OMP_NUM_THREADS", "1"
+)  # before scikit-learn loads: one CPU, one native thread
 import statistics
 import subprocess
 import sys
@@ -54,7 +56,10 @@ def per_page_times(fn, items, repeats: int) -> list[float]:
 def segment_at(ref: str):
     """`segment` from quality/blocks.py as committed at `ref`."""
     source = subprocess.run(
-        ["git", "-C", str(ROOT), "show", f"{ref}:quality/blocks.py"], capture_output=True, check=True, text=True
+        ["git", "-C", str(ROOT), "show", f"{ref}:quality/blocks.py"],
+        capture_output=True,
+        check=True,
+        text=True,
     ).stdout
     with tempfile.NamedTemporaryFile("w", suffix=".py", delete=False) as f:
         f.write(source)
@@ -75,14 +80,27 @@ def _classify_parts(page_blocks: list, repeats: int) -> list[tuple[str, list[flo
 
         model = load_model()
         matrices = [
-            (page_matrix(b, title=t), np.fromiter((len(x.text) for x in b), dtype=np.float64, count=len(b)))
+            (
+                page_matrix(b, title=t),
+                np.fromiter((len(x.text) for x in b), dtype=np.float64, count=len(b)),
+            )
             for b, t in page_blocks
         ]
         return [
-            ("  features.page_matrix", per_page_times(lambda bt: page_matrix(bt[0], title=bt[1]), page_blocks, repeats)),
-            ("  model scores (both passes)", per_page_times(lambda xc: model.article_scores(*xc), matrices, repeats)),
+            (
+                "  features.page_matrix",
+                per_page_times(lambda bt: page_matrix(bt[0], title=bt[1]), page_blocks, repeats),
+            ),
+            (
+                "  model scores (both passes)",
+                per_page_times(lambda xc: model.article_scores(*xc), matrices, repeats),
+            ),
         ]
-    except (ImportError, AttributeError, TypeError) as exc:  # the model's internals moved: say so, keep the rest
+    except (
+        ImportError,
+        AttributeError,
+        TypeError,
+    ) as exc:  # the model's internals moved: say so, keep the rest
         print(f"no feature/model split: {exc}", file=sys.stderr)
         return []
 
@@ -91,8 +109,12 @@ def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--split", default="dev")
     ap.add_argument("--repeats", type=int, default=5)
-    ap.add_argument("--cpu", type=int, help="the CPU to pin to (default: the last one this process may use)")
-    ap.add_argument("--ref", help="also time quality/blocks.py's segment as it was at this git commit")
+    ap.add_argument(
+        "--cpu", type=int, help="the CPU to pin to (default: the last one this process may use)"
+    )
+    ap.add_argument(
+        "--ref", help="also time quality/blocks.py's segment as it was at this git commit"
+    )
     ap.add_argument("--no-model", action="store_true", help="leave out the classify and check rows")
     args = ap.parse_args(argv)
     os.sched_setaffinity(0, {args.cpu if args.cpu is not None else max(os.sched_getaffinity(0))})
@@ -105,8 +127,17 @@ def main(argv: list[str] | None = None) -> int:
 
     from lxml import etree
 
-    parser = etree.HTMLParser(huge_tree=True, remove_comments=True, remove_pis=True, no_network=True)
-    rows.append(("lxml parse alone", per_page_times(lambda t: etree.fromstring(t, parser) if t else None, texts, args.repeats)))
+    parser = etree.HTMLParser(
+        huge_tree=True, remove_comments=True, remove_pis=True, no_network=True
+    )
+    rows.append(
+        (
+            "lxml parse alone",
+            per_page_times(
+                lambda t: etree.fromstring(t, parser) if t else None, texts, args.repeats
+            ),
+        )
+    )
     try:
         from selectolax.lexbor import LexborHTMLParser
 
@@ -119,9 +150,16 @@ def main(argv: list[str] | None = None) -> int:
     if args.ref:
         old = segment_at(args.ref)
         same = sum(old(r) == segment(r) for r in roots)
-        print(f"segment at {args.ref}: same blocks on {same} of {len(roots)} pages", file=sys.stderr)
+        print(
+            f"segment at {args.ref}: same blocks on {same} of {len(roots)} pages", file=sys.stderr
+        )
         rows.append((f"blocks.segment at {args.ref}", per_page_times(old, roots, args.repeats)))
-    rows.append(("dom.parse + segment", per_page_times(lambda t: segment(parse(t).root) if t else None, texts, args.repeats)))
+    rows.append(
+        (
+            "dom.parse + segment",
+            per_page_times(lambda t: segment(parse(t).root) if t else None, texts, args.repeats),
+        )
+    )
     rows.append(("title_of", per_page_times(title_of, roots, args.repeats)))
     if not args.no_model:
         import quality
@@ -130,20 +168,31 @@ def main(argv: list[str] | None = None) -> int:
         page_blocks = [(segment(r), title_of(r)) for r in roots]
         page_blocks = [bt for bt in page_blocks if bt[0]]
         classify(page_blocks[0][0], title=page_blocks[0][1])  # loads the model outside the timing
-        rows.append(("model.classify", per_page_times(lambda bt: classify(bt[0], title=bt[1]), page_blocks, args.repeats)))
+        rows.append(
+            (
+                "model.classify",
+                per_page_times(lambda bt: classify(bt[0], title=bt[1]), page_blocks, args.repeats),
+            )
+        )
         rows += _classify_parts(page_blocks, args.repeats)
         rows.append(("quality.check (bytes)", per_page_times(quality.check, raws, args.repeats)))
-        rows.append(("quality.extract (bytes)", per_page_times(quality.extract, raws, args.repeats)))
+        rows.append(
+            ("quality.extract (bytes)", per_page_times(quality.extract, raws, args.repeats))
+        )
 
     whole = dict(rows).get("quality.check (bytes)")
     whole_mean = statistics.fmean(whole) if whole else None
-    print(f"{len(raws)} {args.split} pages ({len(roots)} parsed), {args.repeats} passes, one CPU, CPU time\n")
+    print(
+        f"{len(raws)} {args.split} pages ({len(roots)} parsed), {args.repeats} passes, one CPU, CPU time\n"
+    )
     print("| stage | median ms/page | mean ms/page | pages/s (mean) | share of check |")
     print("|---|---|---|---|---|")
     for name, times in rows:
         mean = statistics.fmean(times)
         share = f"{mean / whole_mean:.0%}" if whole_mean else "-"
-        print(f"| {name} | {statistics.median(times) * 1e3:.3f} | {mean * 1e3:.3f} | {1 / mean:.0f} | {share} |")
+        print(
+            f"| {name} | {statistics.median(times) * 1e3:.3f} | {mean * 1e3:.3f} | {1 / mean:.0f} | {share} |"
+        )
     return 0
 
 

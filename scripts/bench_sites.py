@@ -138,8 +138,10 @@ def main(argv: list[str] | None = None) -> int:
     results["pages_with_text_changed"] = pages_changed
     results["blocks_with_reasons_changed"] = reasons_changed
     results["article_blocks_in_site_template"] = flipped
-    print(f"blocks whose reasons changed: {reasons_changed}; article blocks that are site template "
-          f"text (a template rule would drop them): {flipped}")
+    print(
+        f"blocks whose reasons changed: {reasons_changed}; article blocks that are site template "
+        f"text (a template rule would drop them): {flipped}"
+    )
     print(f"site pass: {s1['sites']}")
     print(
         f"{blocks} blocks; label changes: {dict(changed)}; pages whose text changed: {pages_changed}/{len(base)}"

@@ -41,7 +41,9 @@ def main() -> int:
     page_module.stopwords = text_module.stopwords = lambda: empty  # noqa: E731
     text_module._ALL_STOPWORDS = frozenset()
     after = {r.set: r.main_text.f1 for r in evaluate(english, labeller)}
-    print("\nEnglish dev pages, main-text F1 with the function-word lists emptied (unknown language):")
+    print(
+        "\nEnglish dev pages, main-text F1 with the function-word lists emptied (unknown language):"
+    )
     for name in sorted(before):
         print(f"  {name:<16} {before[name]:.3f} -> {after[name]:.3f}")
     return 0

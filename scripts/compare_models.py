@@ -45,7 +45,9 @@ def main() -> None:
 
             def labeller(blocks, title, model=model):
                 X = page_matrix(blocks, title=title)
-                chars = np.fromiter((len(b.text) for b in blocks), dtype=np.float64, count=len(blocks))
+                chars = np.fromiter(
+                    (len(b.text) for b in blocks), dtype=np.float64, count=len(blocks)
+                )
                 return model.article_scores(X, chars)[1] >= 0.5
 
             rows = evaluate(dev_pages, labeller)

@@ -1,6 +1,6 @@
 """Print the signal scorers' dev figures: spun-paragraph AUC, tortured-phrase pairs, clickbait accuracy, timing.
 
-    python scripts/eval_signals.py
+python scripts/eval_signals.py
 """
 
 from __future__ import annotations
@@ -56,7 +56,9 @@ def roc_auc(negatives: list[float], positives: list[float]) -> float:
     return float((ranks[n_neg:].sum() - n_pos * (n_pos + 1) / 2) / (n_neg * n_pos))
 
 
-def spin_aucs(score_many, paragraphs: list[str], rates=(0.1, 0.3)) -> dict[float, tuple[float, float]]:
+def spin_aucs(
+    score_many, paragraphs: list[str], rates=(0.1, 0.3)
+) -> dict[float, tuple[float, float]]:
     """ROC AUC of clean vs spun dev paragraphs at each swap rate, with the measured share of words swapped."""
     from spinner import spin
 
@@ -87,7 +89,9 @@ def tortured_pairs() -> list[tuple[str, str]]:
             tortured = quoted[0] if quoted else query
             if re.search(r"\b(AND|NOT)\b|~", tortured):
                 continue
-            expected = re.sub(r"\s*\([^)]*\)", "", expected).strip()  # drop notes like "(BI)" or "(?)"
+            expected = re.sub(
+                r"\s*\([^)]*\)", "", expected
+            ).strip()  # drop notes like "(BI)" or "(?)"
             if not tortured or not expected or "/" in expected or "?" in expected:
                 continue
             if tortured.lower() != expected.lower():
@@ -99,7 +103,11 @@ def tortured_test_half() -> list[tuple[str, str]]:
     """The tortured-phrase pairs the spin model never learned from."""
     from train_spin import TORTURED_LEARN_SHARE, stable_fraction
 
-    return [pair for pair in tortured_pairs() if stable_fraction(pair[0].lower()) >= TORTURED_LEARN_SHARE]
+    return [
+        pair
+        for pair in tortured_pairs()
+        if stable_fraction(pair[0].lower()) >= TORTURED_LEARN_SHARE
+    ]
 
 
 def tortured_win_rate(score_many, pairs: list[tuple[str, str]]) -> float:
@@ -115,7 +123,8 @@ def clickbait_accuracy(model, pairs: list[tuple[str, int]]) -> dict[str, float]:
 
     variants = {"as_written": str, "lower_cased": str.lower, "title_cased": str.title}
     return {
-        name: sum((logit(model, change(text)) > 0) == bool(label) for text, label in pairs) / len(pairs)
+        name: sum((logit(model, change(text)) > 0) == bool(label) for text, label in pairs)
+        / len(pairs)
         for name, change in variants.items()
     }
 
@@ -157,11 +166,15 @@ def main(argv: list[str] | None = None) -> int:
 
     paragraphs = dev_paragraphs(args.limit)
     for rate, (auc, swapped) in spin_aucs(spin_scores, paragraphs).items():
-        print(f"spin ROC AUC at {rate:.0%} swap rate: {auc:.4f}  "
-              f"(n={len(paragraphs)} dev paragraphs >= {DEV_MIN_WORDS} words; {swapped:.1%} of content words swapped)")
+        print(
+            f"spin ROC AUC at {rate:.0%} swap rate: {auc:.4f}  "
+            f"(n={len(paragraphs)} dev paragraphs >= {DEV_MIN_WORDS} words; {swapped:.1%} of content words swapped)"
+        )
     pairs = tortured_test_half()
-    print(f"tortured phrases scoring worse than expected text: {tortured_win_rate(spin_scores, pairs):.4f}  "
-          f"({len(pairs)} held-apart pairs x {len(FRAMES)} frames)")
+    print(
+        f"tortured phrases scoring worse than expected text: {tortured_win_rate(spin_scores, pairs):.4f}  "
+        f"({len(pairs)} held-apart pairs x {len(FRAMES)} frames)"
+    )
     _, dev = split()
     for name, accuracy in clickbait_accuracy(load_model("clickbait"), dev).items():
         print(f"clickbait held-apart accuracy ({name}): {accuracy:.4f}  n={len(dev)}")

@@ -26,15 +26,23 @@ from quality.evaluation import (
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--split", default="dev")
-    ap.add_argument("--no-low-quality", action="store_true", help="score blocks without the low_quality stage")
-    ap.add_argument("--pages", action="store_true", help="also score page labels on real and altered pages")
+    ap.add_argument(
+        "--no-low-quality", action="store_true", help="score blocks without the low_quality stage"
+    )
+    ap.add_argument(
+        "--pages", action="store_true", help="also score page labels on real and altered pages"
+    )
     ap.add_argument("--languages", action="store_true", help="also score per guessed page language")
     ap.add_argument("--sets", nargs="*", help="only these sets (default: all)")
     ap.add_argument(
-        "--cv", type=int, metavar="FOLDS",
+        "--cv",
+        type=int,
+        metavar="FOLDS",
         help="instead: cross-validate training on the split (folds grouped by site), no low_quality stage",
     )
-    ap.add_argument("--thresholds", type=float, nargs="*", default=[0.5], help="article thresholds for --cv")
+    ap.add_argument(
+        "--thresholds", type=float, nargs="*", default=[0.5], help="article thresholds for --cv"
+    )
     args = ap.parse_args(argv)
     pages = corpus.pages(args.split, sets=args.sets or None)
     if not pages:
@@ -45,7 +53,9 @@ def main(argv: list[str] | None = None) -> int:
         from quality.evaluation import cross_validate
 
         for th, rows in cross_validate(pages, folds=args.cv, thresholds=args.thresholds).items():
-            print(f"split={args.split} {args.cv}-fold CV by site, threshold {th} ({time.time() - t:.0f}s)")
+            print(
+                f"split={args.split} {args.cv}-fold CV by site, threshold {th} ({time.time() - t:.0f}s)"
+            )
             print(format_table(rows))
             print(format_teasers(rows))
         return 0
@@ -55,8 +65,12 @@ def main(argv: list[str] | None = None) -> int:
     print(format_table(rows))
     print(format_teasers(rows))
     if args.pages:
-        print("\npage labels: real dev pages (article), their article removed (boilerplate), their article")
-        print("spun / turned to word salad / keyword-stuffed, one kind per page in turn (low_quality):")
+        print(
+            "\npage labels: real dev pages (article), their article removed (boilerplate), their article"
+        )
+        print(
+            "spun / turned to word salad / keyword-stuffed, one kind per page in turn (low_quality):"
+        )
         print(format_page_labels(evaluate_page_labels(pages)))
     if args.languages:
         print("\nby the page language the features guess (all sets together):")

@@ -75,9 +75,15 @@ def load_thesaurus() -> dict[str, dict[str, tuple[str, ...]]]:
         for line in lines[i : i + int(count)]:
             pos, *terms = line.split("|")
             for term in terms:
-                match = re.fullmatch(r"(.*?)\s*(?:\((similar term|generic term|related term|antonym)\))?", term)
+                match = re.fullmatch(
+                    r"(.*?)\s*(?:\((similar term|generic term|related term|antonym)\))?", term
+                )
                 word, tag = match.group(1), match.group(2) or ""
-                if tag in KEPT_TAGS and word.lower() != head.lower() and WORD.fullmatch(word.replace(" ", "").replace("-", "")):
+                if (
+                    tag in KEPT_TAGS
+                    and word.lower() != head.lower()
+                    and WORD.fullmatch(word.replace(" ", "").replace("-", ""))
+                ):
                     senses.setdefault(pos.strip("()"), []).append(word)
         i += int(count)
         if senses:
@@ -107,9 +113,14 @@ def _base_forms(word: str) -> list[tuple[str, str, str]]:
         base, pos = load_exceptions()[word]
         forms.append((base, pos, "irregular"))
     rules = (
-        ("ies", "y", "noun verb", "s"), ("es", "", "noun verb", "s"), ("s", "", "noun verb", "s"),
-        ("ied", "y", "verb adj", "ed"), ("ed", "e", "verb adj", "ed"), ("ed", "", "verb adj", "ed"),
-        ("ing", "e", "verb noun", "ing"), ("ing", "", "verb noun", "ing"),
+        ("ies", "y", "noun verb", "s"),
+        ("es", "", "noun verb", "s"),
+        ("s", "", "noun verb", "s"),
+        ("ied", "y", "verb adj", "ed"),
+        ("ed", "e", "verb adj", "ed"),
+        ("ed", "", "verb adj", "ed"),
+        ("ing", "e", "verb noun", "ing"),
+        ("ing", "", "verb noun", "ing"),
     )
     for ending, repl, pos, suffix in rules:
         if word.endswith(ending) and len(word) > len(ending) + 2:
@@ -139,7 +150,9 @@ def _inflect_phrase(phrase: str, suffix: str, pos: str) -> str:
     words = phrase.split(" ")
     if suffix in ("", "irregular"):
         return phrase
-    index = 0 if pos == "verb" else len(words) - 1  # "sort out" -> "sorted out"; "news ad" -> "news ads"
+    index = (
+        0 if pos == "verb" else len(words) - 1
+    )  # "sort out" -> "sorted out"; "news ad" -> "news ads"
     words[index] = inflect(words[index], suffix)
     return " ".join(words)
 
@@ -157,7 +170,8 @@ def synonyms(phrase: str) -> list[str]:
             found.extend(_inflect_phrase(w, suffix, pos) for w in words)
     lowered = phrase.lower()
     return [
-        w for w in dict.fromkeys(found)
+        w
+        for w in dict.fromkeys(found)
         # a spinner's dictionary has no proper names ("Lucas" -> "George Lucas") and changes the word
         # rather than padding it ("plan" -> "architectural plan")
         if w[:1].islower() and lowered not in w.lower() and w.lower() not in lowered
@@ -203,14 +217,20 @@ def _match_case(original: str, replacement: str) -> str:
 def spin(text: str, rate: float, rng: random.Random) -> Spun:
     """Swap about `rate` of the text's content words (or thesaurus phrases) for random synonyms."""
     words = list(WORD.finditer(text))
-    content = [m for m in words if m.group().lower() not in STOPWORDS and len(m.group()) > 2 and not m.group().isupper()]
+    content = [
+        m
+        for m in words
+        if m.group().lower() not in STOPWORDS and len(m.group()) > 2 and not m.group().isupper()
+    ]
     candidates: list[tuple[int, int, list[str]]] = []  # (start word index, n words, synonyms)
     for i, m in enumerate(words):
         if m.group().lower() in STOPWORDS or len(m.group()) <= 2 or m.group().isupper():
             continue
         for size in range(MAX_PHRASE, 0, -1):
             span = words[i : i + size]
-            if len(span) < size or any(text[a.end() : b.start()] != " " for a, b in zip(span, span[1:])):
+            if len(span) < size or any(
+                text[a.end() : b.start()] != " " for a, b in zip(span, span[1:])
+            ):
                 continue
             options = synonyms(" ".join(w.group() for w in span))
             if options:

@@ -1,6 +1,6 @@
 """Train the clickbait headline scorer and write models/clickbait.joblib.
 
-    python scripts/train_clickbait.py            # trains on 80 % of the headlines, reports the held-apart 20 %
+python scripts/train_clickbait.py            # trains on 80 % of the headlines, reports the held-apart 20 %
 """
 
 from __future__ import annotations
@@ -70,7 +70,9 @@ def main(argv: list[str] | None = None) -> int:
     """Train, report held-apart accuracy (as written, lower-cased, title-cased) and save the model."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--out", type=Path, default=ROOT / "models" / "clickbait.joblib")
-    parser.add_argument("--tune", action="store_true", help="compare C values on a slice of the training part")
+    parser.add_argument(
+        "--tune", action="store_true", help="compare C values on a slice of the training part"
+    )
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(message)s")
     from eval_signals import clickbait_accuracy
@@ -79,7 +81,9 @@ def main(argv: list[str] | None = None) -> int:
     if args.tune:
         inner, check = train[: int(len(train) * 0.8)], train[int(len(train) * 0.8) :]
         for c in (1.0, 4.0, 16.0, 64.0):
-            print(f"C={c}: inner-check accuracy {clickbait_accuracy(fit(inner, c), check)['as_written']:.4f}")
+            print(
+                f"C={c}: inner-check accuracy {clickbait_accuracy(fit(inner, c), check)['as_written']:.4f}"
+            )
     model = fit(train)
     for name, accuracy in clickbait_accuracy(model, dev).items():
         print(f"held-apart accuracy ({name}): {accuracy:.4f}  n={len(dev)}")

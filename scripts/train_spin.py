@@ -73,7 +73,11 @@ def _dragnet_paragraphs(text: str) -> list[str]:
 
 def _fragment_paragraphs(text: str) -> list[str]:
     tree = lxml.html.fromstring(f"<div>{text}</div>")
-    return [" ".join(el.text_content().split()) for el in tree.iter("p", "li", "blockquote") if len(el) < 8]
+    return [
+        " ".join(el.text_content().split())
+        for el in tree.iter("p", "li", "blockquote")
+        if len(el) < 8
+    ]
 
 
 READERS = {
@@ -100,12 +104,14 @@ def stable_fraction(key: str) -> float:
     return int(hashlib.sha1(key.encode("utf-8")).hexdigest()[:8], 16) / 2**32
 
 
-
-
-SPLIT_SHARE = 0.85  # train pages below this stable fraction feed the bigram counts, the rest the classifier
+SPLIT_SHARE = (
+    0.85  # train pages below this stable fraction feed the bigram counts, the rest the classifier
+)
 MIN_WORDS = 20  # a paragraph shorter than this is a heading or a caption, not a paragraph
 RATES = (0.1, 0.2, 0.3, 0.5)  # adding 0.05 and four frames per tortured pair measured worse on dev
-TORTURED_LEARN_SHARE = 0.5  # pairs with a stable fraction below this are learned from, the rest tested
+TORTURED_LEARN_SHARE = (
+    0.5  # pairs with a stable fraction below this are learned from, the rest tested
+)
 TRAIN_FRAMES = (  # sentence frames for learning from tortured pairs; eval_signals tests with other frames
     "The authors propose {} for this task.",
     "Our approach relies on {}.",
@@ -128,7 +134,9 @@ def build_fluency_model(token_lists: list[list[str]], learned: dict[str, list[st
         unigrams.update(tokens)
         bigrams.update(zip(tokens, tokens[1:]))
     total = sum(unigrams.values())
-    listed = {w: f for w, f in wordfreq.get_frequency_dict("en", "best").items() if WORD_LIST.fullmatch(w)}
+    listed = {
+        w: f for w, f in wordfreq.get_frequency_dict("en", "best").items() if WORD_LIST.fullmatch(w)
+    }
     words = [UNKNOWN] + sorted(set(listed) | {w for w, c in unigrams.items() if c >= 2})
     vocab = {w: i for i, w in enumerate(words)}
     prob = np.full(len(words), FLOOR_PROB)
@@ -151,8 +159,14 @@ def build_fluency_model(token_lists: list[list[str]], learned: dict[str, list[st
     np.add.at(context_count, keys // len(vocab), counts)
     np.add.at(context_types, keys // len(vocab), (counts > 0).astype(np.int32))
     alt_offsets, alt_ids = _alternatives(words, vocab, prob, learned or {})
-    logging.info("fluency model: %d tokens, %d vocab, %d bigrams (%d listed collocations), boundary count %d",
-                 total, len(words), len(keys), len(listed), unigrams[BOUNDARY])
+    logging.info(
+        "fluency model: %d tokens, %d vocab, %d bigrams (%d listed collocations), boundary count %d",
+        total,
+        len(words),
+        len(keys),
+        len(listed),
+        unigrams[BOUNDARY],
+    )
     return FluencyModel(
         vocab=vocab,
         log_unigram=np.log(prob).astype(np.float32),
@@ -227,7 +241,9 @@ def _alternatives(words: list[str], vocab: dict[str, int], prob, learned: dict[s
     offsets = np.zeros(len(words) + 1, dtype=np.int32)
     flat: list[int] = []
     for i, word in enumerate(words):
-        chosen = [vocab[w] for w in dict.fromkeys(learned.get(word, ())) if w in vocab and w != word]
+        chosen = [
+            vocab[w] for w in dict.fromkeys(learned.get(word, ())) if w in vocab and w != word
+        ]
         if len(word) > 2 and word.isalpha() and word not in STOPWORDS:
             found = {vocab[s] for s in synonyms(word) if s in vocab}
             chosen += sorted(found - set(chosen), key=lambda j: -prob[j])[:MAX_ALTERNATIVES]
@@ -253,7 +269,8 @@ def build_topic_vectors(token_lists: list[list[str]], fluency, seed: int = 0):
     for tokens in token_lists:
         frequency.update(tokens)
     words = [
-        w for w, _ in frequency.most_common()
+        w
+        for w, _ in frequency.most_common()
         if w[0].isalpha() and len(w) > 1 and w not in STOPWORDS and w in fluency.vocab
     ][:TOPIC_WORDS]
     index = {w: i for i, w in enumerate(words)}
@@ -270,23 +287,32 @@ def build_topic_vectors(token_lists: list[list[str]], fluency, seed: int = 0):
         right.append(b[both])
     n = len(words)
     counts = sparse.coo_matrix(
-        (np.ones(sum(len(x) for x in left)), (np.concatenate(left), np.concatenate(right))), shape=(n, n)
+        (np.ones(sum(len(x) for x in left)), (np.concatenate(left), np.concatenate(right))),
+        shape=(n, n),
     ).tocsr()
     counts = (counts + counts.T).tocoo()
     total = counts.sum()
     row_share = np.asarray(counts.sum(axis=1)).ravel() / total
     context_share = np.asarray(counts.sum(axis=0)).ravel() ** 0.75  # smoothed context distribution
     context_share /= context_share.sum()
-    pmi = np.log(counts.data / total) - np.log(row_share[counts.row]) - np.log(context_share[counts.col])
+    pmi = (
+        np.log(counts.data / total)
+        - np.log(row_share[counts.row])
+        - np.log(context_share[counts.col])
+    )
     positive = pmi > 0
-    ppmi = sparse.csr_matrix((pmi[positive], (counts.row[positive], counts.col[positive])), shape=(n, n))
+    ppmi = sparse.csr_matrix(
+        (pmi[positive], (counts.row[positive], counts.col[positive])), shape=(n, n)
+    )
     u, s, _ = randomized_svd(ppmi, TOPIC_DIMS, n_iter=5, random_state=seed)
     vectors = u * np.sqrt(s)
     vectors /= np.maximum(np.linalg.norm(vectors, axis=1, keepdims=True), 1e-12)
     row = np.full(len(fluency.vocab), -1, dtype=np.int32)
     for word, i in index.items():
         row[fluency.vocab[word]] = i
-    logging.info("topic vectors: %d words x %d dims from %d co-occurrences", n, TOPIC_DIMS, int(total))
+    logging.info(
+        "topic vectors: %d words x %d dims from %d co-occurrences", n, TOPIC_DIMS, int(total)
+    )
     return TopicVectors(row=row, vectors=vectors.astype(np.float32))
 
 
@@ -307,7 +333,9 @@ def swapped_mask(tokens: list[str], original: str, swaps):
 
     before = set(tokenize(original))
     # particles of a phrase ("carry on") are not where a reader sees the swap: label its content words
-    planted = {t for swap in swaps for t in tokenize(swap.replacement)[1:] if t not in STOPWORDS} - before
+    planted = {
+        t for swap in swaps for t in tokenize(swap.replacement)[1:] if t not in STOPWORDS
+    } - before
     return np.array([t in planted for t in tokens])
 
 
@@ -321,7 +349,9 @@ def fit_linear(X, y, c: float = 1.0):
     mean, scale = X.mean(axis=0), X.std(axis=0)
     scale = np.where(scale > 1e-9, scale, 1.0)
     clf = LogisticRegression(C=c, max_iter=2000, random_state=0).fit((X - mean) / scale, y)
-    return Linear(mean=mean, scale=scale, coef=clf.coef_[0].copy(), intercept=float(clf.intercept_[0]))
+    return Linear(
+        mean=mean, scale=scale, coef=clf.coef_[0].copy(), intercept=float(clf.intercept_[0])
+    )
 
 
 def fit_mlp(X, y, hidden: int = 32):
@@ -333,12 +363,22 @@ def fit_mlp(X, y, hidden: int = 32):
 
     mean, scale = X.mean(axis=0), X.std(axis=0)
     scale = np.where(scale > 1e-9, scale, 1.0)
-    clf = MLPClassifier(hidden_layer_sizes=(hidden,), alpha=1e-3, batch_size=1024, max_iter=30,
-                        early_stopping=True, random_state=0).fit((X - mean) / scale, y)
+    clf = MLPClassifier(
+        hidden_layer_sizes=(hidden,),
+        alpha=1e-3,
+        batch_size=1024,
+        max_iter=30,
+        early_stopping=True,
+        random_state=0,
+    ).fit((X - mean) / scale, y)
     # fold (x - mean) / scale into the first layer: one matrix product at run time
     weights = clf.coefs_[0] / scale[:, None]
-    return Mlp(hidden_weights=weights, hidden_bias=clf.intercepts_[0] - mean @ weights,
-               out_weights=clf.coefs_[1][:, 0], out_bias=float(clf.intercepts_[1][0]))
+    return Mlp(
+        hidden_weights=weights,
+        hidden_bias=clf.intercepts_[0] - mean @ weights,
+        out_weights=clf.coefs_[1][:, 0],
+        out_bias=float(clf.intercepts_[1][0]),
+    )
 
 
 def train(seed: int = 0):
@@ -359,7 +399,14 @@ def train(seed: int = 0):
     fluency = build_fluency_model(token_lists, tortured_substitutions(learn_pairs))
     grammar = build_class_model(token_lists, fluency)
     topics = build_topic_vectors(token_lists, fluency, seed)
-    base = SpinModel(fluency=fluency, grammar=grammar, topics=topics, words=None, paragraph=None, word_prior_logit=0.0)
+    base = SpinModel(
+        fluency=fluency,
+        grammar=grammar,
+        topics=topics,
+        words=None,
+        paragraph=None,
+        word_prior_logit=0.0,
+    )
     rng = random.Random(seed)
     paragraphs = [p for p in classifier_part if len(p.split()) >= MIN_WORDS]
     # short pieces too, so the paragraph model also holds for one sentence, a teaser or a title
@@ -370,16 +417,27 @@ def train(seed: int = 0):
         examples.append((paragraph, spun.text, spun.swaps))
     for j, (tortured, expected) in enumerate(learn_pairs):
         frame = TRAIN_FRAMES[j % len(TRAIN_FRAMES)]
-        examples.append((frame.format(expected), frame.format(tortured), (Swap(expected, tortured),)))
+        examples.append(
+            (frame.format(expected), frame.format(tortured), (Swap(expected, tortured),))
+        )
     # each tortured pair in all four frames (for both models, or for the word model only) measured
     # +0.008 to +0.017 tortured win rate but -0.009 to -0.020 AUC at 10 % on a train split: one frame each
-    analysed = _analyse_examples(base, examples)  # (scored, gains, word model rows, swapped mask, label)
+    analysed = _analyse_examples(
+        base, examples
+    )  # (scored, gains, word model rows, swapped mask, label)
     X_words = np.vstack([rows[scored.is_word] for scored, _, rows, _, _ in analysed])
     y_words = np.concatenate([mask[scored.is_word] for scored, _, _, mask, _ in analysed])
-    words = fit_mlp(X_words, y_words)  # +0.02 AUC at 10 % over a logistic word model; 64 units no better
+    words = fit_mlp(
+        X_words, y_words
+    )  # +0.02 AUC at 10 % over a logistic word model; 64 units no better
     logging.info("word model on %d words (%.1f %% swapped)", len(y_words), 100 * y_words.mean())
     prior = float(np.log(y_words.mean() / (1 - y_words.mean())))
-    X = np.vstack([fluency_features(scored, gains, words.logits(rows), prior) for scored, gains, rows, _, _ in analysed])
+    X = np.vstack(
+        [
+            fluency_features(scored, gains, words.logits(rows), prior)
+            for scored, gains, rows, _, _ in analysed
+        ]
+    )
     y = np.array([label for *_, label in analysed])
     paragraph_model = fit_linear(X, y)  # a 16-unit network measured no better on dev
     logging.info("paragraph model on %d paragraphs", len(y))
@@ -414,7 +472,9 @@ def word_class_table(words: list[str]) -> tuple[list[int], int, int]:
     lemmas = {}
     for pos in ("noun", "verb", "adj", "adv"):
         lines = (folder / f"index.{pos}").read_text(encoding="utf-8", errors="replace").splitlines()
-        lemmas[pos] = {line.split(" ", 1)[0].replace("_", " ") for line in lines if not line.startswith(" ")}
+        lemmas[pos] = {
+            line.split(" ", 1)[0].replace("_", " ") for line in lines if not line.startswith(" ")
+        }
     names: dict[str, int] = {}
     table = []
     for word in words:
@@ -422,10 +482,22 @@ def word_class_table(words: list[str]) -> tuple[list[int], int, int]:
             name = word
         else:
             bits = "".join(
-                pos[0] if any(base in lemmas[pos] and (not wanted or pos in wanted.split()) for base, wanted, _ in _base_forms(word)) else "-"
+                pos[0]
+                if any(
+                    base in lemmas[pos] and (not wanted or pos in wanted.split())
+                    for base, wanted, _ in _base_forms(word)
+                )
+                else "-"
                 for pos in ("noun", "verb", "adj", "adv")
             )
-            ending = next((e for e in ("ing", "ed", "ly", "est", "er", "s") if word.endswith(e) and not word.endswith("ss")), "")
+            ending = next(
+                (
+                    e
+                    for e in ("ing", "ed", "ly", "est", "er", "s")
+                    if word.endswith(e) and not word.endswith("ss")
+                ),
+                "",
+            )
             name = f"{bits}:{ending}"
         table.append(names.setdefault(name, len(names)))
     return table, len(names), names[BOUNDARY]
@@ -485,7 +557,9 @@ def page_text(split: str = "train") -> list[str]:
             continue
         raw = page.html.read_bytes()
         try:
-            text = re.sub(r"[\x00-\x08\x0b\x0c\x0e-\x1f]", " ", raw.decode("utf-8", errors="replace"))
+            text = re.sub(
+                r"[\x00-\x08\x0b\x0c\x0e-\x1f]", " ", raw.decode("utf-8", errors="replace")
+            )
             tree = lxml.html.fromstring(text)
         except (lxml.etree.ParserError, ValueError):
             continue
@@ -503,7 +577,9 @@ def tortured_learning_half() -> list[tuple[str, str]]:
     """The tortured-phrase pairs the model may learn from; eval_signals measures on the other half."""
     from eval_signals import tortured_pairs
 
-    return [pair for pair in tortured_pairs() if stable_fraction(pair[0].lower()) < TORTURED_LEARN_SHARE]
+    return [
+        pair for pair in tortured_pairs() if stable_fraction(pair[0].lower()) < TORTURED_LEARN_SHARE
+    ]
 
 
 def thesaurus_text() -> list[str]:

@@ -56,7 +56,9 @@ def test_heading_level_tag_and_path():
 
 
 def test_class_and_id_words_and_depth():
-    (block,) = blocks_of('<html><body><div class="post-body" id="mainCol"><p>Hello world</p></div></body></html>')
+    (block,) = blocks_of(
+        '<html><body><div class="post-body" id="mainCol"><p>Hello world</p></div></body></html>'
+    )
     assert block.path == "html/body/div/p"
     assert block.tokens == ("post", "body", "main", "col")
     assert block.depth == 4  # html, body, div, p

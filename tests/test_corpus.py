@@ -37,9 +37,12 @@ def test_label_blocks_follows_gold_words_in_order():
         "Share this story",
         "It returned at noon after the wind dropped.",
     )
-    gold = [(w.lower(), 2) for w in corpus.WORD.findall(
-        "The ferry left the harbour at dawn with forty passengers aboard. It returned at noon after the wind dropped."
-    )]
+    gold = [
+        (w.lower(), 2)
+        for w in corpus.WORD.findall(
+            "The ferry left the harbour at dawn with forty passengers aboard. It returned at noon after the wind dropped."
+        )
+    ]
     labels = corpus.label_blocks(blocks, gold, l3s=False)
     assert labels.article == (False, True, False, True)
     assert labels.matched[1] == 1.0 and labels.matched[0] == 0.0
@@ -54,8 +57,15 @@ def test_l3s_words_carry_span_classes():
     )
     words = corpus.l3s_words(markup)
     assert words == [
-        ("Menu", 0), ("Big", 1), ("headline", 1), ("Body", 2), ("text", 2), ("here", 2),
-        ("Other", 4), ("story", 4), ("teaser", 4),
+        ("Menu", 0),
+        ("Big", 1),
+        ("headline", 1),
+        ("Body", 2),
+        ("text", 2),
+        ("here", 2),
+        ("Other", 4),
+        ("story", 4),
+        ("teaser", 4),
     ]
     blocks = make_page("Menu", "Big headline", "Body text here.", "Other story teaser")
     labels = corpus.label_blocks(blocks, [(w.lower(), c) for w, c in words], l3s=True)

@@ -19,7 +19,11 @@ def col(X, name):
 
 
 def test_matrix_shape_names_unique_and_finite():
-    blocks = make_page("Home", ARTICLE, ("Copyright © 2024 Harbour News", {"path": "html/body/footer/p", "in_footer": True}))
+    blocks = make_page(
+        "Home",
+        ARTICLE,
+        ("Copyright © 2024 Harbour News", {"path": "html/body/footer/p", "in_footer": True}),
+    )
     X = page_matrix(blocks, title="Harbour ferry resumes")
     assert X.shape == (3, len(FEATURE_NAMES))
     assert len(set(FEATURE_NAMES)) == len(FEATURE_NAMES)
@@ -31,7 +35,9 @@ def test_empty_page_gives_empty_matrix():
 
 
 def test_link_share_and_copyright_and_footer():
-    blocks = make_page(("Sport", {"linked": True}), ARTICLE, ("Copyright © 2024 Harbour News", {"in_footer": True}))
+    blocks = make_page(
+        ("Sport", {"linked": True}), ARTICLE, ("Copyright © 2024 Harbour News", {"in_footer": True})
+    )
     X = page_matrix(blocks)
     assert col(X, "links__char_share").tolist() == [1.0, 0.0, 0.0]
     assert col(X, "template__text_copyright").tolist() == [0.0, 0.0, 1.0]
@@ -39,7 +45,10 @@ def test_link_share_and_copyright_and_footer():
 
 
 def test_class_words_inner_counts_template_vocabulary():
-    blocks = [make_block("Share on Facebook", tokens=("post", "social", "share")), make_block(ARTICLE, 1, tokens=("post", "body"))]
+    blocks = [
+        make_block("Share on Facebook", tokens=("post", "social", "share")),
+        make_block(ARTICLE, 1, tokens=("post", "body")),
+    ]
     X = page_matrix(blocks)
     assert col(X, "template__class_share").tolist() == [1.0, 0.0]
     assert col(X, "template__class_words_inner")[0] == 2.0  # "social" and "share"
@@ -56,7 +65,10 @@ def test_stopword_share_follows_the_page_language():
 
 
 def test_cjk_page_is_recognised():
-    text = "渡船在周一恢复了航行，工程师更换了磨损的螺旋桨轴，第一班船在早上八点前把通勤者送过了海湾。" * 8
+    text = (
+        "渡船在周一恢复了航行，工程师更换了磨损的螺旋桨轴，第一班船在早上八点前把通勤者送过了海湾。"
+        * 8
+    )
     assert guess_language([[]], text) == "zh"
     X = page_matrix(make_page(text))
     assert col(X, "text__cjk_share")[0] > 0.8
@@ -83,7 +95,10 @@ def test_off_topic_teaser_run_scores_above_on_topic_caption():
             "Mortgage rates climb again as lenders tighten rules",
         )
     ]
-    caption = ("Commuters board the repaired harbour ferry on Monday morning", {"path": "html/body/div/figcaption"})
+    caption = (
+        "Commuters board the repaired harbour ferry on Monday morning",
+        {"path": "html/body/div/figcaption"},
+    )
     blocks = make_page(ARTICLE, caption, ARTICLE.replace("Monday", "Tuesday"), *teasers)
     X = page_matrix(blocks)
     off = col(X, "teaser__off_topic")
@@ -102,11 +117,18 @@ def test_context_columns_see_neighbours():
 
 
 @settings(max_examples=60, deadline=None)
-@given(st.lists(st.text(min_size=1, max_size=80).filter(lambda t: t.strip()), min_size=1, max_size=12), st.text(max_size=40))
+@given(
+    st.lists(st.text(min_size=1, max_size=80).filter(lambda t: t.strip()), min_size=1, max_size=12),
+    st.text(max_size=40),
+)
 def test_any_text_gives_finite_deterministic_features(texts, title):
     blocks = make_page(*[" ".join(t.split()) or "x" for t in texts])
     X = page_matrix(blocks, title=title)
     assert np.isfinite(X).all()
-    share_cols = [i for i, n in enumerate(FEATURE_NAMES) if n.endswith("_share") and not n.startswith("context")]
+    share_cols = [
+        i
+        for i, n in enumerate(FEATURE_NAMES)
+        if n.endswith("_share") and not n.startswith("context")
+    ]
     assert (X[:, share_cols] >= 0).all() and (X[:, share_cols] <= 1).all()
     assert np.array_equal(X, page_matrix(blocks, title=title))

@@ -14,8 +14,7 @@ import quality
 ROOT = Path(__file__).resolve().parents[1]
 GOLDEN = sorted((ROOT / "tests" / "golden").glob("*.json"))
 # (golden file stem, block index): why the model misses it today.
-KNOWN_FAILURES: dict[tuple[str, int], str] = {
-}
+KNOWN_FAILURES: dict[tuple[str, int], str] = {}
 
 
 def cases():
@@ -23,7 +22,11 @@ def cases():
         spec = json.loads(path.read_text(encoding="utf-8"))
         for block in spec["blocks"]:
             key = (path.stem, block["index"])
-            marks = [pytest.mark.xfail(strict=True, reason=KNOWN_FAILURES[key])] if key in KNOWN_FAILURES else []
+            marks = (
+                [pytest.mark.xfail(strict=True, reason=KNOWN_FAILURES[key])]
+                if key in KNOWN_FAILURES
+                else []
+            )
             yield pytest.param(spec["page"], block, id=f"{path.stem}-{block['index']}", marks=marks)
 
 

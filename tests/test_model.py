@@ -21,12 +21,49 @@ PROSE = [
 
 
 def news_page():
-    nav = [(w, {"path": "html/body/header/nav/ul/li", "linked": True, "in_nav": True, "in_list": True,
-                "tokens": ("main", "navigation", "menu")}) for w in ("Home", "World", "Business", "Science", "Contact")]
-    body = [(t, {"path": "html/body/main/article/div/p", "in_main": True, "tokens": ("post", "entry", "content")}) for t in PROSE]
-    foot = [("© 2024 Coastline Daily. All rights reserved.", {"path": "html/body/footer/div", "in_footer": True,
-             "tokens": ("site", "footer", "site", "info")})]
-    return make_page(*nav, ("Harbour city launches electric ferry service", {"path": "html/body/main/article/h1", "heading": 1, "in_main": True}), *body, *foot)
+    nav = [
+        (
+            w,
+            {
+                "path": "html/body/header/nav/ul/li",
+                "linked": True,
+                "in_nav": True,
+                "in_list": True,
+                "tokens": ("main", "navigation", "menu"),
+            },
+        )
+        for w in ("Home", "World", "Business", "Science", "Contact")
+    ]
+    body = [
+        (
+            t,
+            {
+                "path": "html/body/main/article/div/p",
+                "in_main": True,
+                "tokens": ("post", "entry", "content"),
+            },
+        )
+        for t in PROSE
+    ]
+    foot = [
+        (
+            "© 2024 Coastline Daily. All rights reserved.",
+            {
+                "path": "html/body/footer/div",
+                "in_footer": True,
+                "tokens": ("site", "footer", "site", "info"),
+            },
+        )
+    ]
+    return make_page(
+        *nav,
+        (
+            "Harbour city launches electric ferry service",
+            {"path": "html/body/main/article/h1", "heading": 1, "in_main": True},
+        ),
+        *body,
+        *foot,
+    )
 
 
 def test_model_loads_with_matching_features():
@@ -35,7 +72,9 @@ def test_model_loads_with_matching_features():
 
 
 def test_news_page_labels_article_and_template():
-    verdict = classify(news_page(), title="Harbour city launches electric ferry service – Coastline Daily")
+    verdict = classify(
+        news_page(), title="Harbour city launches electric ferry service – Coastline Daily"
+    )
     labels = [r.label for r in verdict.blocks]
     assert labels[:5] == [Label.BOILERPLATE] * 5
     assert labels[6:9] == [Label.ARTICLE] * 3
@@ -62,7 +101,15 @@ def test_classify_is_deterministic():
 
 
 def test_page_of_links_only_is_boilerplate():
-    blocks = make_page(*[(f"Story number {i} headline", {"linked": True, "path": "html/body/ul/li", "in_list": True}) for i in range(20)])
+    blocks = make_page(
+        *[
+            (
+                f"Story number {i} headline",
+                {"linked": True, "path": "html/body/ul/li", "in_list": True},
+            )
+            for i in range(20)
+        ]
+    )
     verdict = classify(blocks, title="Index")
     assert verdict.label is Label.BOILERPLATE
     assert all(r.label is Label.BOILERPLATE for r in verdict.blocks)
@@ -73,7 +120,9 @@ def test_empty_page():
     assert verdict.label is Label.BOILERPLATE and verdict.blocks == ()
 
 
-@pytest.mark.xfail(strict=True, reason="one-sentence salad paragraphs: the stage's features need several sentences")
+@pytest.mark.xfail(
+    strict=True, reason="one-sentence salad paragraphs: the stage's features need several sentences"
+)
 def test_word_salad_article_is_low_quality():
     import random
 

@@ -43,11 +43,18 @@ def test_page_with_no_text_is_skipped_and_extracts_nothing():
 
 
 def test_frameset_and_meta_refresh_shells_say_so():
-    frames = b'<html><frameset cols="50%,50%"><frame src="a.html"><frame src="b.html"></frameset></html>'
+    frames = (
+        b'<html><frameset cols="50%,50%"><frame src="a.html"><frame src="b.html"></frameset></html>'
+    )
     assert "frameset_shell" in quality.check(frames).reasons
-    refresh = b'<html><head><meta http-equiv="refresh" content="0; url=/next"></head><body></body></html>'
+    refresh = (
+        b'<html><head><meta http-equiv="refresh" content="0; url=/next"></head><body></body></html>'
+    )
     assert "meta_refresh_shell" in quality.check(refresh).reasons
 
 
 def test_url_is_reported_back(example_page):
-    assert quality.check(example_page, url="https://example.org/x").to_dict()["url"] == "https://example.org/x"
+    assert (
+        quality.check(example_page, url="https://example.org/x").to_dict()["url"]
+        == "https://example.org/x"
+    )

@@ -48,7 +48,9 @@ def dev_digest(root, pages) -> str:
 def dev_pages(data_root):
     pages = corpus.pages("dev", data_root)
     digest = dev_digest(data_root, pages)
-    assert digest == DEV_DIGEST, f"dev data changed (sha256 {digest}): re-measure and re-pin the floors"
+    assert digest == DEV_DIGEST, (
+        f"dev data changed (sha256 {digest}): re-measure and re-pin the floors"
+    )
     return pages
 
 

@@ -337,4 +337,6 @@ def test_attr_words_match_the_camel_split_of_every_value(value):
     from quality.blocks import attr_words
 
     cut = re.sub(r"(?<=[a-z])(?=[A-Z])", " ", value).lower()
-    assert attr_words.__wrapped__(value) == tuple(w for w in re.findall(r"[a-z]+", cut) if len(w) > 1)
+    assert attr_words.__wrapped__(value) == tuple(
+        w for w in re.findall(r"[a-z]+", cut) if len(w) > 1
+    )

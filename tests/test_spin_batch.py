@@ -85,7 +85,9 @@ def test_scored_run_equals_each_text_scored_alone(model):
         alone = score_tokens(model.fluency, tokens)
         end = start + len(tokens)
         for name in ("is_word", "slor", "seen", "log_unigram", "ids", "log_prob", "collocation"):
-            assert np.array_equal(getattr(run, name)[start:end], getattr(alone, name), equal_nan=True), name
+            assert np.array_equal(
+                getattr(run, name)[start:end], getattr(alone, name), equal_nan=True
+            ), name
 
 
 def test_class_fit_run_equals_each_text_alone(model):
@@ -103,12 +105,16 @@ def test_batch_features_equal_each_text_alone(model):
 
     run = score_texts(model.fluency, [tokenize(text) for text in TEXTS])
     rows = word_rows(model, run)
-    batched = fluency_features_batch(run, rows.gains, model.words.logits(rows.features), model.word_prior_logit)
+    batched = fluency_features_batch(
+        run, rows.gains, model.words.logits(rows.features), model.word_prior_logit
+    )
     assert batched.shape == (len(TEXTS), len(model.feature_names))
     for text, row in zip(TEXTS, batched):
         _, _, _, alone = analyse(model, text)
         assert np.allclose(row, alone, rtol=0, atol=1e-9), text
-    assert not batched[0].any()  # the empty text: all zeros, as fluency_features gives a text without words
+    assert not batched[
+        0
+    ].any()  # the empty text: all zeros, as fluency_features gives a text without words
 
 
 def test_dev_paragraphs_batched_equal_one_by_one(model):
@@ -124,7 +130,9 @@ def test_dev_paragraphs_batched_equal_one_by_one(model):
     from eval_signals import dev_paragraphs
 
     paragraphs = dev_paragraphs(limit=400)
-    texts = paragraphs + [" ".join(p.split()[:40]) for p in paragraphs]  # quality.check sends 40-word cuts
+    texts = paragraphs + [
+        " ".join(p.split()[:40]) for p in paragraphs
+    ]  # quality.check sends 40-word cuts
     rng = random.Random(0)
     rng.shuffle(texts)
     start = 0

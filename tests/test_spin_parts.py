@@ -15,7 +15,9 @@ from quality.signals.fluency import FluencyModel, bigram_lookup, score_tokens, s
 WORDS = ["<unk>", "<s>", "money", "loan", "river", "bank", "interest"]
 
 
-def toy_fluency(alternatives: dict[str, list[str]], pairs: dict[tuple[str, str], tuple[int, float]]) -> FluencyModel:
+def toy_fluency(
+    alternatives: dict[str, list[str]], pairs: dict[tuple[str, str], tuple[int, float]]
+) -> FluencyModel:
     """A FluencyModel over WORDS with uniform unigrams, the given (count, collocation PMI) bigrams and alternatives."""
     vocab = {w: i for i, w in enumerate(WORDS)}
     n = len(WORDS)
@@ -45,7 +47,13 @@ def toy_fluency(alternatives: dict[str, list[str]], pairs: dict[tuple[str, str],
 
 def toy_topics(fluency: FluencyModel) -> TopicVectors:
     """Money words point one way, "river" the other; "bank" sits with the money words."""
-    vectors = {"money": (1.0, 0.0), "loan": (1.0, 0.0), "interest": (1.0, 0.0), "bank": (1.0, 0.0), "river": (0.0, 1.0)}
+    vectors = {
+        "money": (1.0, 0.0),
+        "loan": (1.0, 0.0),
+        "interest": (1.0, 0.0),
+        "bank": (1.0, 0.0),
+        "river": (0.0, 1.0),
+    }
     row = np.full(len(fluency.vocab), -1, dtype=np.int32)
     table = []
     for word, vector in vectors.items():
@@ -76,7 +84,9 @@ def test_topic_vectors_survive_pickling_as_int8() -> None:
     topics = TopicVectors(row=np.arange(50, dtype=np.int32), vectors=vectors)
     back = pickle.loads(pickle.dumps(topics))
     assert np.allclose(np.linalg.norm(back.vectors, axis=1), 1.0, atol=1e-5)
-    assert np.abs(back.vectors - vectors).max() < 0.02  # int8 steps are 1/127 of each row's largest entry
+    assert (
+        np.abs(back.vectors - vectors).max() < 0.02
+    )  # int8 steps are 1/127 of each row's largest entry
 
 
 def test_bigram_lookup_tells_counted_from_listed_only_pairs() -> None:
@@ -98,16 +108,24 @@ def test_alternative_forming_listed_collocations_is_counted_on_both_sides() -> N
     swaps = swap_gains(fluency, scored)
     river = scored.tokens.index("river")
     assert swaps.listed_fits[river] == 2.0
-    assert swaps.listed_gain[river] == pytest.approx((3.0 + 5.0) - (-10.0 - 10.0))  # unlisted pairs count -10
+    assert swaps.listed_gain[river] == pytest.approx(
+        (3.0 + 5.0) - (-10.0 - 10.0)
+    )  # unlisted pairs count -10
 
 
 def test_learned_replacements_align_words_of_same_length_phrases() -> None:
     sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "scripts"))
     from train_spin import tortured_substitutions
 
-    found = tortured_substitutions([
-        ("counterfeit consciousness", "artificial intelligence"),
-        ("profound learning", "deep learning"),
-        ("bosom", "breast cancer"),  # lengths differ: no word alignment
-    ])
-    assert found == {"counterfeit": ["artificial"], "consciousness": ["intelligence"], "profound": ["deep"]}
+    found = tortured_substitutions(
+        [
+            ("counterfeit consciousness", "artificial intelligence"),
+            ("profound learning", "deep learning"),
+            ("bosom", "breast cancer"),  # lengths differ: no word alignment
+        ]
+    )
+    assert found == {
+        "counterfeit": ["artificial"],
+        "consciousness": ["intelligence"],
+        "profound": ["deep"],
+    }

@@ -51,7 +51,9 @@ class PageData:
     lower: list[str]  # each block's text, lower-cased
     words: list[list[str]]  # lower-case \w+ runs of each block
     chars: np.ndarray  # characters per block
-    path_ids: np.ndarray  # per block, a number standing for its tag path (equal paths, equal numbers)
+    path_ids: (
+        np.ndarray
+    )  # per block, a number standing for its tag path (equal paths, equal numbers)
     lang: str  # guessed from function words over the whole page
     site_repeats: Collection[int]
 
@@ -60,7 +62,9 @@ def guess_language(words: Sequence[Sequence[str]], text_sample: str) -> str:
     """The language whose function words cover most of the page's words ("" when none fits)."""
     if len(CJK.findall(text_sample[:4000])) > 200:
         lists = stopwords()
-        ja = sum(text_sample.count(c) for c in lists["ja"] if len(c) == 1 and "\u3040" <= c <= "\u30ff")
+        ja = sum(
+            text_sample.count(c) for c in lists["ja"] if len(c) == 1 and "\u3040" <= c <= "\u30ff"
+        )
         return "ja" if ja > 50 else "zh"
     seen = taken = 0
     for block_words in words:

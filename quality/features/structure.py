@@ -10,16 +10,42 @@ import numpy as np
 from .page import PageData
 
 REGIONS = ("list", "table", "form", "header", "footer", "nav", "aside", "main")
-TAGS = ("p", "div", "li", "td", "h", "quote", "a_text")  # "h": any heading; "quote": blockquote/pre/dd/figcaption
+TAGS = (
+    "p",
+    "div",
+    "li",
+    "td",
+    "h",
+    "quote",
+    "a_text",
+)  # "h": any heading; "quote": blockquote/pre/dd/figcaption
 _TAG_GROUP = {
-    "p": "p", "div": "div", "li": "li", "td": "td", "th": "td",
-    "h1": "h", "h2": "h", "h3": "h", "h4": "h", "h5": "h", "h6": "h",
-    "blockquote": "quote", "pre": "quote", "dd": "quote", "figcaption": "quote",
-    "section": "div", "article": "div", "center": "div", "body": "a_text", "span": "a_text",
+    "p": "p",
+    "div": "div",
+    "li": "li",
+    "td": "td",
+    "th": "td",
+    "h1": "h",
+    "h2": "h",
+    "h3": "h",
+    "h4": "h",
+    "h5": "h",
+    "h6": "h",
+    "blockquote": "quote",
+    "pre": "quote",
+    "dd": "quote",
+    "figcaption": "quote",
+    "section": "div",
+    "article": "div",
+    "center": "div",
+    "body": "a_text",
+    "span": "a_text",
 }
 
 _REGION_FLAGS = attrgetter(*(f"in_{r}" for r in REGIONS))
-_LINK_CHARS, _N_LINKS, _HEADING, _DEPTH, _TAG = map(attrgetter, ("link_chars", "n_links", "heading", "depth", "tag"))
+_LINK_CHARS, _N_LINKS, _HEADING, _DEPTH, _TAG = map(
+    attrgetter, ("link_chars", "n_links", "heading", "depth", "tag")
+)
 
 NAMES = (
     "structure__log_chars",
@@ -75,9 +101,9 @@ def features(page: PageData) -> np.ndarray:
     out[:, 13] = np.log1p(n)
     col = 14
     flags = chain.from_iterable(map(_REGION_FLAGS, blocks))
-    out[:, col : col + len(REGIONS)] = np.fromiter(flags, dtype=np.float64, count=n * len(REGIONS)).reshape(
-        n, len(REGIONS)
-    )
+    out[:, col : col + len(REGIONS)] = np.fromiter(
+        flags, dtype=np.float64, count=n * len(REGIONS)
+    ).reshape(n, len(REGIONS))
     col += len(REGIONS)
     tag_col = {tag: col + TAGS.index(group) for tag, group in _TAG_GROUP.items()}
     cols = np.fromiter((tag_col.get(t, -1) for t in map(_TAG, blocks)), dtype=np.int64, count=n)

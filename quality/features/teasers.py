@@ -39,7 +39,9 @@ def features(page: PageData) -> np.ndarray:
         return out
     stop = _all_stopwords()
     ellipsis = np.fromiter(
-        (b.text.endswith(("…", "...", "… »", "...»", "[…]", "[...]")) for b in blocks), dtype=np.float64, count=n
+        (b.text.endswith(("…", "...", "… »", "...»", "[…]", "[...]")) for b in blocks),
+        dtype=np.float64,
+        count=n,
     )
     link_share = np.fromiter(
         (b.link_chars / len(b.text) if b.text else 0.0 for b in blocks), dtype=np.float64, count=n
@@ -87,10 +89,17 @@ def features(page: PageData) -> np.ndarray:
     sizes = np.fromiter(map(len, content), dtype=np.float64, count=n)
     shared = np.fromiter(
         (len(c & twice) if p else len(c & anywhere) for p, c in zip(prose.tolist(), content)),
-        dtype=np.float64, count=n,
+        dtype=np.float64,
+        count=n,
     )
     sim = np.where(sizes > 0, shared / np.maximum(sizes, 1.0), 0.0)
     out[:, 5] = sim
     if has_topic:
-        out[:, 6] = (1.0 - sim) * np.maximum(out[:, 1], out[:, 2]) * np.minimum(sizes, 10.0) / 10.0 * (sizes > 0)
+        out[:, 6] = (
+            (1.0 - sim)
+            * np.maximum(out[:, 1], out[:, 2])
+            * np.minimum(sizes, 10.0)
+            / 10.0
+            * (sizes > 0)
+        )
     return out

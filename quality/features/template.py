@@ -14,16 +14,32 @@ from .page import PageData
 
 # Class/id words by what the element they name usually holds.
 CLASS_GROUPS: dict[str, frozenset[str]] = {
-    "nav": frozenset("nav navbar navigation menu menus breadcrumb breadcrumbs crumbs topbar toolbar pagination pager skip jump tabs".split()),
+    "nav": frozenset(
+        "nav navbar navigation menu menus breadcrumb breadcrumbs crumbs topbar toolbar pagination pager skip jump tabs".split()
+    ),
     "footer": frozenset("footer foot copyright legal bottom colophon disclaimer".split()),
     "header": frozenset("header masthead banner branding logo top".split()),
-    "sidebar": frozenset("sidebar side aside rail widget widgets col sidebox secondary extra".split()),
-    "comment": frozenset("comment comments reply replies respond discussion disqus reactions".split()),
-    "related": frozenset("related recommended recommend popular trending more teaser teasers promo also latest recent most".split()),
-    "share": frozenset("share sharing social facebook twitter tweet pinterest linkedin email print addthis sharethis follow".split()),
-    "ad": frozenset("ad ads advert advertisement adsense sponsor sponsored dfp banner commercial outbrain taboola".split()),
-    "meta": frozenset("meta byline author date time dateline tags tag category categories posted info source credit caption".split()),
-    "subscribe": frozenset("newsletter subscribe subscription signup login register cookie cookies consent gdpr modal popup search form".split()),
+    "sidebar": frozenset(
+        "sidebar side aside rail widget widgets col sidebox secondary extra".split()
+    ),
+    "comment": frozenset(
+        "comment comments reply replies respond discussion disqus reactions".split()
+    ),
+    "related": frozenset(
+        "related recommended recommend popular trending more teaser teasers promo also latest recent most".split()
+    ),
+    "share": frozenset(
+        "share sharing social facebook twitter tweet pinterest linkedin email print addthis sharethis follow".split()
+    ),
+    "ad": frozenset(
+        "ad ads advert advertisement adsense sponsor sponsored dfp banner commercial outbrain taboola".split()
+    ),
+    "meta": frozenset(
+        "meta byline author date time dateline tags tag category categories posted info source credit caption".split()
+    ),
+    "subscribe": frozenset(
+        "newsletter subscribe subscription signup login register cookie cookies consent gdpr modal popup search form".split()
+    ),
 }
 ARTICLE_WORDS = frozenset(
     "article articles content entry post story body text main blog news detail details page single hentry paragraph copy lead".split()
@@ -31,7 +47,8 @@ ARTICLE_WORDS = frozenset(
 _EVERY_CLASS_WORD = frozenset().union(*CLASS_GROUPS.values())
 # Each class word's groups, by position in CLASS_GROUPS ("banner" is a header and an ad word).
 _GROUPS_OF = {
-    w: tuple(k for k, vocab in enumerate(CLASS_GROUPS.values()) if w in vocab) for w in _EVERY_CLASS_WORD
+    w: tuple(k for k, vocab in enumerate(CLASS_GROUPS.values()) if w in vocab)
+    for w in _EVERY_CLASS_WORD
 }
 INNER = 4  # the innermost class/id words say most about the block itself
 
@@ -190,7 +207,8 @@ def _mark_patterns(page: PageData, out: np.ndarray, first_col: int) -> None:
     """Set the text-pattern columns from regex searches of the page's short blocks joined."""
     # Legal, form and call-to-action text comes in short blocks.
     short = [
-        i for i, t in enumerate(page.lower)
+        i
+        for i, t in enumerate(page.lower)
         if len(t) < 400 and (not _TRIGGERS.isdisjoint(page.words[i]) or "©" in t)
     ]
     if not short:

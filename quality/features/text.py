@@ -44,7 +44,11 @@ def _digit(c: np.ndarray) -> np.ndarray:
 
 
 def _cjk(c: np.ndarray) -> np.ndarray:
-    return ((c >= 0x3040) & (c <= 0x30FF)) | ((c >= 0x3400) & (c <= 0x9FFF)) | ((c >= 0xF900) & (c <= 0xFAFF))
+    return (
+        ((c >= 0x3040) & (c <= 0x30FF))
+        | ((c >= 0x3400) & (c <= 0x9FFF))
+        | ((c >= 0xF900) & (c <= 0xFAFF))
+    )
 
 
 _CLASSES = (

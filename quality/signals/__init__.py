@@ -6,7 +6,13 @@ words drove it. Models load lazily on first call and stay cached.
 
 from __future__ import annotations
 
-from .clickbait import ClickbaitResult, clickbait_evidence, clickbait_score, clickbait_scores, explain_clickbait
+from .clickbait import (
+    ClickbaitResult,
+    clickbait_evidence,
+    clickbait_score,
+    clickbait_scores,
+    explain_clickbait,
+)
 from .spin import SpinResult, explain_spin, spin_evidence, spin_score, spin_scores
 
 __all__ = [

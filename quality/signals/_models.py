@@ -27,4 +27,6 @@ def load_model(name: str) -> Any:
     try:
         return joblib.load(path)
     except Exception as error:  # a truncated or incompatible pickle: say which file and what to do
-        raise ModelError(f"cannot load {path} ({error}); retrain it with scripts/train_{name}.py") from error
+        raise ModelError(
+            f"cannot load {path} ({error}); retrain it with scripts/train_{name}.py"
+        ) from error

@@ -21,7 +21,9 @@ MAX_EVIDENCE = 5
 N_FEATURES = 2**18  # 262k buckets: collisions cost under 0.1 point of dev accuracy at this size
 WORD = re.compile(r"[a-z0-9]+(?:'[a-z]+)?")
 SECOND_PERSON = frozenset("you your you're yours yourself you'll you've you'd ya".split())
-QUESTION_OPENERS = frozenset("who what when where why how which should can could would will do does did is are".split())
+QUESTION_OPENERS = frozenset(
+    "who what when where why how which should can could would will do does did is are".split()
+)
 SUPERLATIVES = re.compile(r"\b(?:best|worst|most|least|ever|actually|literally|totally|really)\b")
 
 
@@ -91,7 +93,7 @@ def sigmoid(x: float) -> float:
 
 def _char_grams(word: str) -> list[str]:
     padded = f" {word} "
-    return [f"c:{padded[i:i + n]}" for n in (3, 4, 5) for i in range(len(padded) - n + 1)]
+    return [f"c:{padded[i : i + n]}" for n in (3, 4, 5) for i in range(len(padded) - n + 1)]
 
 
 def contributions(model: ClickbaitModel, text: str) -> list[tuple[str, float]]:

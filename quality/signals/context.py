@@ -63,10 +63,16 @@ def topic_features(topics: TopicVectors, fluency: FluencyModel, scored: Scored) 
     running = np.cumsum(padded, axis=1)  # running[t, i]: the sum of text t's first i tokens
     paragraph = padded.sum(axis=1)[text] - own  # the paragraph without the word itself
     size = sizes[text]
-    window = running[text, np.minimum(place + WINDOW + 1, size)] - running[text, np.maximum(place - WINDOW, 0)] - own
+    window = (
+        running[text, np.minimum(place + WINDOW + 1, size)]
+        - running[text, np.maximum(place - WINDOW, 0)]
+        - own
+    )
     paragraph_norm = np.maximum(np.linalg.norm(paragraph, axis=1), 1e-9)
     window_norm = np.linalg.norm(window, axis=1)
-    vectors_per_text = np.add.reduceat(has.astype(np.int64), starts) if n else np.zeros(1, dtype=np.int64)
+    vectors_per_text = (
+        np.add.reduceat(has.astype(np.int64), starts) if n else np.zeros(1, dtype=np.int64)
+    )
     fits = has & np.repeat(vectors_per_text >= MIN_CONTEXT_WORDS, ends - starts)
     in_window = has & (window_norm > 1e-6)
     window_norm = np.maximum(window_norm, 1e-9)
@@ -79,7 +85,9 @@ def topic_features(topics: TopicVectors, fluency: FluencyModel, scored: Scored) 
         sizes = (ends - starts)[positions]
         owner = np.repeat(positions, sizes)
         first = np.cumsum(sizes) - sizes
-        slots = np.arange(sizes.sum()) - np.repeat(first, sizes) + np.repeat(starts[positions], sizes)
+        slots = (
+            np.arange(sizes.sum()) - np.repeat(first, sizes) + np.repeat(starts[positions], sizes)
+        )
         alt_rows = topics.row[fluency.alt_ids[slots]]
         known = alt_rows >= 0
         alt_vectors = topics.vectors[np.maximum(alt_rows, 0)]
@@ -90,5 +98,7 @@ def topic_features(topics: TopicVectors, fluency: FluencyModel, scored: Scored) 
         best_window = np.maximum.reduceat(np.where(known, window_cos, -2.0), first)
         has_alt = best_topic > -2.0
         topic_gain[positions] = np.where(has_alt, best_topic - topic_fit[positions], 0.0)
-        window_gain[positions] = np.where(has_alt & in_window[positions], best_window - window_fit[positions], 0.0)
+        window_gain[positions] = np.where(
+            has_alt & in_window[positions], best_window - window_fit[positions], 0.0
+        )
     return np.column_stack((has.astype(float), topic_fit, window_fit, topic_gain, window_gain))

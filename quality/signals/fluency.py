@@ -20,7 +20,9 @@ TOKEN = re.compile(r"[A-Za-z]+(?:'[A-Za-z]+)*|\d+(?:[.,]\d+)*|[.!?]+|[,;:]")
 BOUNDARY = "<s>"
 NUMBER = "<num>"
 UNKNOWN = "<unk>"
-DISCOUNT = 0.75  # the usual absolute discount; D = n1 / (n1 + 2 n2) on the training counts is close to it
+DISCOUNT = (
+    0.75  # the usual absolute discount; D = n1 / (n1 + 2 n2) on the training counts is close to it
+)
 FLOOR_PROB = 1e-9  # unigram probability of a word no list knows: zipf 0
 RARE_ZIPF = 3.0  # zipf < 3: fewer than one in a million words
 COMMON_PROB = 1e-5  # zipf 4: a word common enough that its missing bigrams mean something
@@ -78,12 +80,22 @@ class FluencyModel:
     log_unigram: np.ndarray  # float32, natural log, per word id
     context_count: np.ndarray  # int32: c(v), how often v precedes any token
     context_types: np.ndarray  # int32: N1+(v), how many distinct tokens follow v
-    bigram_keys: np.ndarray  # int64, sorted: v * len(vocab) + w, pairs of the corpus or the collocation list
-    bigram_counts: np.ndarray  # int32, aligned with bigram_keys: corpus count (0 for listed-only pairs)
+    bigram_keys: (
+        np.ndarray
+    )  # int64, sorted: v * len(vocab) + w, pairs of the corpus or the collocation list
+    bigram_counts: (
+        np.ndarray
+    )  # int32, aligned with bigram_keys: corpus count (0 for listed-only pairs)
     alt_offsets: np.ndarray  # int32, len(vocab) + 1: word id -> slice of alt_ids
-    alt_ids: np.ndarray  # int32: thesaurus synonyms of each word that a writer would more likely have used
-    collocation: np.ndarray  # float16, aligned with bigram_keys: PMI in a web-scale bigram list, NaN if unlisted
-    common: dict[str, int] | None = None  # the commonest words' ids: a small dict stays in cache, the full one does not
+    alt_ids: (
+        np.ndarray
+    )  # int32: thesaurus synonyms of each word that a writer would more likely have used
+    collocation: (
+        np.ndarray
+    )  # float16, aligned with bigram_keys: PMI in a web-scale bigram list, NaN if unlisted
+    common: dict[str, int] | None = (
+        None  # the commonest words' ids: a small dict stays in cache, the full one does not
+    )
     # derived on construction, never pickled: per key (log P(w | v) if counted else NaN, collocation PMI),
     # side by side so one lookup reads one cache line; per word v, log of the back-off mass D N1+(v) / c(v)
     pair_table: np.ndarray | None = None
@@ -97,8 +109,16 @@ class FluencyModel:
 
     def __reduce__(self):
         # one newline-joined string unpickles ~10x faster than a 300k-entry dict
-        arrays = (self.log_unigram, self.context_count, self.context_types, self.bigram_keys,
-                  self.bigram_counts, self.alt_offsets, self.alt_ids, self.collocation)
+        arrays = (
+            self.log_unigram,
+            self.context_count,
+            self.context_types,
+            self.bigram_keys,
+            self.bigram_counts,
+            self.alt_offsets,
+            self.alt_ids,
+            self.collocation,
+        )
         return (_unpack_fluency, ("\n".join(self.vocab), *arrays))
 
 
@@ -106,7 +126,11 @@ def _unpack_fluency(words: str, *arrays: np.ndarray) -> FluencyModel:
     """Rebuild a pickled FluencyModel; word ids follow the order of the joined words."""
     split = words.split("\n")
     log_unigram = arrays[0]
-    top = np.argpartition(-log_unigram, COMMON_WORDS)[:COMMON_WORDS].tolist() if len(split) > COMMON_WORDS else []
+    top = (
+        np.argpartition(-log_unigram, COMMON_WORDS)[:COMMON_WORDS].tolist()
+        if len(split) > COMMON_WORDS
+        else []
+    )
     common = {split[i]: i for i in top}
     return FluencyModel(dict(zip(split, range(len(split)))), *arrays, common=common)
 
@@ -125,7 +149,9 @@ def _derived_tables(model: FluencyModel) -> tuple[np.ndarray, np.ndarray]:
     table[:, 0] = np.where(counts > 0, np.log(np.maximum(prob, 1e-300)), np.nan)
     table[:, 1] = model.collocation
     # a context never seen gives the unigram probability itself: back-off mass 1
-    backoff = np.where(context > 0, np.log(np.maximum(backoff_mass, 1e-300)), 0.0).astype(np.float32)
+    backoff = np.where(context > 0, np.log(np.maximum(backoff_mass, 1e-300)), 0.0).astype(
+        np.float32
+    )
     return table, backoff
 
 
@@ -140,7 +166,9 @@ class Scored:
     log_unigram: np.ndarray  # float per token
     ids: np.ndarray  # int64 per token: vocabulary ids
     log_prob: np.ndarray  # float per token: log P(token | previous)
-    collocation: np.ndarray  # float per token: PMI of (previous, token) in the collocation list, NaN if unlisted
+    collocation: (
+        np.ndarray
+    )  # float per token: PMI of (previous, token) in the collocation list, NaN if unlisted
     # where each text starts when several texts' tokens are scored as one run; None for a single text
     starts: np.ndarray | None = None
 
@@ -162,7 +190,9 @@ def tokenize(text: str) -> list[str]:
     return tokens
 
 
-def bigram_lookup(model: FluencyModel, prev: np.ndarray, cur: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+def bigram_lookup(
+    model: FluencyModel, prev: np.ndarray, cur: np.ndarray
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """log P(cur | prev) for aligned id arrays, whether each bigram occurred in training, and its collocation PMI."""
     keys = prev * len(model.vocab) + cur
     if len(keys) > SORTED_LOOKUP:
@@ -178,11 +208,15 @@ def bigram_lookup(model: FluencyModel, prev: np.ndarray, cur: np.ndarray) -> tup
     counted = pair[:, 0]
     seen = listed & ~np.isnan(counted)
     # an unseen pair gets the back-off share of the unigram probability
-    log_prob = np.where(seen, counted, model.backoff[prev] + model.log_unigram[cur]).astype(np.float64)
+    log_prob = np.where(seen, counted, model.backoff[prev] + model.log_unigram[cur]).astype(
+        np.float64
+    )
     return log_prob, seen, np.where(listed, pair[:, 1], np.nan).astype(np.float64)
 
 
-def bigram_log_prob(model: FluencyModel, prev: np.ndarray, cur: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+def bigram_log_prob(
+    model: FluencyModel, prev: np.ndarray, cur: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
     """log P(cur | prev) for aligned id arrays, and whether each bigram occurred in training."""
     log_prob, found, _ = bigram_lookup(model, prev, cur)
     return log_prob, found
@@ -192,7 +226,9 @@ def score_tokens(model: FluencyModel, tokens: list[str]) -> Scored:
     """SLOR of every bigram in a token list under the model."""
     unknown = model.vocab[UNKNOWN]
     common, vocab = model.common or {}, model.vocab
-    ids = np.fromiter((common.get(t) or vocab.get(t, unknown) for t in tokens), dtype=np.int64, count=len(tokens))
+    ids = np.fromiter(
+        (common.get(t) or vocab.get(t, unknown) for t in tokens), dtype=np.int64, count=len(tokens)
+    )
     log_prob, found, collocation = bigram_lookup(model, ids[:-1], ids[1:])
     log_uni = model.log_unigram[ids[1:]].astype(np.float64)
     slor = log_prob - log_uni
@@ -216,7 +252,13 @@ def score_texts(model: FluencyModel, token_lists: list[list[str]]) -> Scored:
     starts = np.cumsum(sizes) - sizes
     scored = score_tokens(model, [t for tokens in token_lists for t in tokens])
     # a text's first position has no previous token: undo the bigram across the seam, as score_tokens sets position 0
-    for name, value in (("slor", 0.0), ("seen", True), ("log_unigram", 0.0), ("log_prob", 0.0), ("collocation", np.nan)):
+    for name, value in (
+        ("slor", 0.0),
+        ("seen", True),
+        ("log_unigram", 0.0),
+        ("log_prob", 0.0),
+        ("collocation", np.nan),
+    ):
         getattr(scored, name)[starts] = value
     scored.is_word[starts] = False
     object.__setattr__(scored, "starts", starts)
@@ -229,17 +271,27 @@ def text_ends(scored: Scored) -> np.ndarray:
     return np.array([n]) if scored.starts is None else np.append(scored.starts[1:], n)
 
 
-UNLISTED_PMI = -10.0  # the PMI a pair missing from the collocation list counts as when comparing alternatives
+UNLISTED_PMI = (
+    -10.0
+)  # the PMI a pair missing from the collocation list counts as when comparing alternatives
 
 
 @dataclass(frozen=True, slots=True)
 class Swaps:
     """Per token, how the best thesaurus alternative in its place would fit its neighbours."""
 
-    gains: np.ndarray  # log-probability gain of the best alternative over the word (0 without alternatives)
-    alt_fits: np.ndarray  # how many sides the best-fitting alternative's bigrams were seen in training
-    listed_fits: np.ndarray  # how many sides the best alternative's bigrams are in the collocation list
-    listed_gain: np.ndarray  # collocation PMI of the best alternative's two bigrams minus the word's own
+    gains: (
+        np.ndarray
+    )  # log-probability gain of the best alternative over the word (0 without alternatives)
+    alt_fits: (
+        np.ndarray
+    )  # how many sides the best-fitting alternative's bigrams were seen in training
+    listed_fits: (
+        np.ndarray
+    )  # how many sides the best alternative's bigrams are in the collocation list
+    listed_gain: (
+        np.ndarray
+    )  # collocation PMI of the best alternative's two bigrams minus the word's own
 
 
 def swap_gains(model: FluencyModel, scored: Scored) -> Swaps:
@@ -264,14 +316,18 @@ def swap_gains(model: FluencyModel, scored: Scored) -> Swaps:
     slots = np.arange(sizes.sum()) - np.repeat(first, sizes) + np.repeat(starts[positions], sizes)
     alt = model.alt_ids[slots].astype(np.int64)
     # one lookup for both sides: the left pairs (previous, alt) then the right pairs (alt, next)
-    log_prob, seen, listed = bigram_lookup(model, np.concatenate((ids[owner - 1], alt)), np.concatenate((alt, ids[owner + 1])))
+    log_prob, seen, listed = bigram_lookup(
+        model, np.concatenate((ids[owner - 1], alt)), np.concatenate((alt, ids[owner + 1]))
+    )
     half = len(alt)
     on_list = ~np.isnan(listed)
     pmi = np.where(on_list, listed, UNLISTED_PMI)
     # each position's alternatives are one contiguous run starting at `first`: reduce the runs
     best = np.maximum.reduceat(log_prob[:half] + log_prob[half:], first)
     alt_fits[positions] = np.maximum.reduceat(seen[:half].astype(float) + seen[half:], first)
-    listed_fits[positions] = np.maximum.reduceat(on_list[:half].astype(float) + on_list[half:], first)
+    listed_fits[positions] = np.maximum.reduceat(
+        on_list[:half].astype(float) + on_list[half:], first
+    )
     best_pmi = np.maximum.reduceat(pmi[:half] + pmi[half:], first)
     current = scored.log_prob + np.concatenate((scored.log_prob[1:], [0.0]))
     gains[positions] = best - current[positions]
@@ -282,11 +338,31 @@ def swap_gains(model: FluencyModel, scored: Scored) -> Swaps:
 
 
 WORD_FEATURE_NAMES = (
-    "gain", "slor_left", "slor_right", "seen_left", "seen_right", "zipf", "top_alt_zipf_gap",
-    "has_alternatives", "log_alternatives", "alt_fits", "alt_fits_more",
-    "unseen_both_sides", "gain_positive", "gain_if_unseen", "zipf_below_3", "zipf_below_4", "zipf_below_5",
-    "log_prob_both_sides", "listed_left", "listed_right", "listed_pmi_left", "listed_pmi_right",
-    "alt_listed_fits", "alt_listed_fits_more", "alt_listed_gain",
+    "gain",
+    "slor_left",
+    "slor_right",
+    "seen_left",
+    "seen_right",
+    "zipf",
+    "top_alt_zipf_gap",
+    "has_alternatives",
+    "log_alternatives",
+    "alt_fits",
+    "alt_fits_more",
+    "unseen_both_sides",
+    "gain_positive",
+    "gain_if_unseen",
+    "zipf_below_3",
+    "zipf_below_4",
+    "zipf_below_5",
+    "log_prob_both_sides",
+    "listed_left",
+    "listed_right",
+    "listed_pmi_left",
+    "listed_pmi_right",
+    "alt_listed_fits",
+    "alt_listed_fits_more",
+    "alt_listed_gain",
 )
 
 
@@ -308,33 +384,35 @@ def word_features(model: FluencyModel, scored: Scored, swaps: Swaps) -> np.ndarr
     top_zipf = model.log_unigram[top].astype(np.float64) / math.log(10) + 9.0
     fits_here = scored.seen.astype(float) + seen_right
     unseen_both = (fits_here == 0).astype(float)
-    return np.column_stack((
-        np.clip(gains, -20.0, 20.0),
-        scored.slor,
-        slor_right,
-        scored.seen.astype(float),
-        seen_right,
-        zipf,
-        np.where(has_alts, top_zipf - zipf, 0.0),
-        has_alts.astype(float),
-        np.log1p(n_alts),
-        alt_fits,
-        np.maximum(alt_fits - fits_here, 0.0),
-        unseen_both,
-        np.clip(gains, 0.0, 20.0),
-        np.clip(gains, 0.0, 20.0) * (fits_here < 2),
-        (zipf < 3.0).astype(float),
-        (zipf < 4.0).astype(float),
-        (zipf < 5.0).astype(float),
-        scored.log_prob + np.concatenate((scored.log_prob[1:], [0.0])),
-        listed.astype(float),
-        listed_right,
-        pmi,
-        pmi_right,
-        swaps.listed_fits,
-        np.maximum(swaps.listed_fits - listed - listed_right, 0.0),
-        np.clip(swaps.listed_gain, -20.0, 20.0),
-    ))
+    return np.column_stack(
+        (
+            np.clip(gains, -20.0, 20.0),
+            scored.slor,
+            slor_right,
+            scored.seen.astype(float),
+            seen_right,
+            zipf,
+            np.where(has_alts, top_zipf - zipf, 0.0),
+            has_alts.astype(float),
+            np.log1p(n_alts),
+            alt_fits,
+            np.maximum(alt_fits - fits_here, 0.0),
+            unseen_both,
+            np.clip(gains, 0.0, 20.0),
+            np.clip(gains, 0.0, 20.0) * (fits_here < 2),
+            (zipf < 3.0).astype(float),
+            (zipf < 4.0).astype(float),
+            (zipf < 5.0).astype(float),
+            scored.log_prob + np.concatenate((scored.log_prob[1:], [0.0])),
+            listed.astype(float),
+            listed_right,
+            pmi,
+            pmi_right,
+            swaps.listed_fits,
+            np.maximum(swaps.listed_fits - listed - listed_right, 0.0),
+            np.clip(swaps.listed_gain, -20.0, 20.0),
+        )
+    )
 
 
 def quantile(values: np.ndarray, q: float) -> float:
@@ -346,7 +424,9 @@ def quantile(values: np.ndarray, q: float) -> float:
     return float(ordered[low] + (ordered[high] - ordered[low]) * (position - low))
 
 
-def fluency_features(scored: Scored, gains: np.ndarray, word_logits: np.ndarray, prior_logit: float) -> np.ndarray:
+def fluency_features(
+    scored: Scored, gains: np.ndarray, word_logits: np.ndarray, prior_logit: float
+) -> np.ndarray:
     """The paragraph's features in FEATURE_NAMES order.
 
     `word_logits` are per-token log-odds that a word was swapped, from a model whose training share of
@@ -402,7 +482,9 @@ def fluency_features(scored: Scored, gains: np.ndarray, word_logits: np.ndarray,
     )
 
 
-def _sorted_rows(values: np.ndarray, text: np.ndarray, rank: np.ndarray, n_texts: int, width: int) -> np.ndarray:
+def _sorted_rows(
+    values: np.ndarray, text: np.ndarray, rank: np.ndarray, n_texts: int, width: int
+) -> np.ndarray:
     """Each text's values in one row, sorted, padded with +inf (columns of `values` are separate series)."""
     rows = np.full((values.shape[1], n_texts, max(width, 1)), np.inf)
     rows[:, text, rank] = values.T
@@ -418,11 +500,16 @@ def _row_quantile(rows: np.ndarray, counts: np.ndarray, q: float, empty: float =
     high = np.minimum(low + 1, top)
     index = np.arange(len(counts))
     has = counts > 0
-    lo, hi = np.where(has, rows[index, low], 0.0), np.where(has, rows[index, high], 0.0)  # empty rows hold +inf
+    lo, hi = (
+        np.where(has, rows[index, low], 0.0),
+        np.where(has, rows[index, high], 0.0),
+    )  # empty rows hold +inf
     return np.where(has, lo + (hi - lo) * (position - low), empty)
 
 
-def fluency_features_batch(scored: Scored, gains: np.ndarray, word_logits: np.ndarray, prior_logit: float) -> np.ndarray:
+def fluency_features_batch(
+    scored: Scored, gains: np.ndarray, word_logits: np.ndarray, prior_logit: float
+) -> np.ndarray:
     """`fluency_features` of every text in a run scored by `score_texts`, one row per text."""
     n = len(scored.ids)
     starts = np.zeros(1, dtype=np.int64) if scored.starts is None else scored.starts
@@ -433,7 +520,9 @@ def fluency_features_batch(scored: Scored, gains: np.ndarray, word_logits: np.nd
     n_words = np.bincount(text, minlength=n_texts)
     per_word = np.maximum(n_words, 1)
     seen = scored.seen
-    right_seen = np.append(seen[1:], True)  # a text's last token sees the next text's first: seen, as alone
+    right_seen = np.append(
+        seen[1:], True
+    )  # a text's last token sees the next text's first: seen, as alone
     log_uni = scored.log_unigram
     zipf = log_uni / math.log(10) + 9.0
     known = log_uni > math.log(FLOOR_PROB) + 1e-6
@@ -443,64 +532,76 @@ def fluency_features_batch(scored: Scored, gains: np.ndarray, word_logits: np.nd
     logits = word_logits[words]
     slor, log_prob = scored.slor[words], scored.log_prob[words]
     content = (zipf < 6.0)[words]
-    llr = [np.log1p(q * np.expm1(np.clip(logits - prior_logit, -30.0, 30.0))) for q in MIXTURE_SHARES]
-    per_token = np.column_stack((
-        slor,
-        ~seen[words],
-        (~seen & common)[words],
-        isolated[words],
-        (isolated & (zipf < 4.0))[words],
-        (known & (zipf < RARE_ZIPF))[words],
-        (known & (zipf < 2.0))[words],
-        ~known[words],
-        log_prob,
-        word_gains,
-        word_gains > BETTER_GAIN,
-        word_gains > MUCH_BETTER_GAIN,
-        1.0 / (1.0 + np.exp(-logits)),
-        logits > 0,
-        *llr,
-        content,
-        np.where(content, zipf[words], 0.0),
-    ))
+    llr = [
+        np.log1p(q * np.expm1(np.clip(logits - prior_logit, -30.0, 30.0))) for q in MIXTURE_SHARES
+    ]
+    per_token = np.column_stack(
+        (
+            slor,
+            ~seen[words],
+            (~seen & common)[words],
+            isolated[words],
+            (isolated & (zipf < 4.0))[words],
+            (known & (zipf < RARE_ZIPF))[words],
+            (known & (zipf < 2.0))[words],
+            ~known[words],
+            log_prob,
+            word_gains,
+            word_gains > BETTER_GAIN,
+            word_gains > MUCH_BETTER_GAIN,
+            1.0 / (1.0 + np.exp(-logits)),
+            logits > 0,
+            *llr,
+            content,
+            np.where(content, zipf[words], 0.0),
+        )
+    )
     # per-text sums: sums of 0/1 columns are exact counts; float sums differ from one by one only in rounding order
     sums = (text[None, :] == np.arange(n_texts)[:, None]).astype(np.float64) @ per_token
     offsets = np.cumsum(n_words) - n_words
     rank = np.arange(len(text)) - offsets[text]
     width = int(n_words.max()) if n_texts else 0
-    ordered = _sorted_rows(np.column_stack((slor, log_prob, word_gains, logits)), text, rank, n_texts, width)
+    ordered = _sorted_rows(
+        np.column_stack((slor, log_prob, word_gains, logits)), text, rank, n_texts, width
+    )
     content_text = text[content]
     n_content = np.bincount(content_text, minlength=n_texts)
     content_rank = np.arange(len(content_text)) - (np.cumsum(n_content) - n_content)[content_text]
-    content_zipf = _sorted_rows(zipf[words][content][:, None], content_text, content_rank, n_texts, width)[0]
+    content_zipf = _sorted_rows(
+        zipf[words][content][:, None], content_text, content_rank, n_texts, width
+    )[0]
     index = np.arange(n_texts)
     last = np.maximum(n_words - 1, 0)
     top = np.minimum(n_words, 3)
     top3 = np.zeros(n_texts)
     for k in range(3):  # the top three summed lowest first, as np.sort(...)[-3:] orders them
-        top3 += np.where(k < top, ordered[3][index, np.clip(last - top + 1 + k, 0, ordered.shape[2] - 1)], 0.0)
-    features = np.column_stack((
-        sums[:, 0] / per_word,
-        _row_quantile(ordered[0], n_words, 0.1),
-        _row_quantile(ordered[0], n_words, 0.25),
-        sums[:, 1:7] / per_word[:, None],
-        np.where(n_content > 0, sums[:, 18] / np.maximum(n_content, 1), 6.0),
-        _row_quantile(content_zipf, n_content, 0.1, empty=6.0),
-        sums[:, 7] / per_word,
-        np.log1p(n_words),
-        sums[:, 8] / per_word,
-        _row_quantile(ordered[1], n_words, 0.1),
-        sums[:, 9] / per_word,
-        _row_quantile(ordered[2], n_words, 0.9),
-        ordered[2][index, last],
-        sums[:, 10] / per_word,
-        sums[:, 11] / per_word,
-        ordered[3][index, last],
-        top3 / np.maximum(top, 1),
-        sums[:, 12] / per_word,
-        sums[:, 13] / per_word,
-        sums[:, 14:17],
-        sums[:, 14:17] / per_word[:, None],
-    ))
+        top3 += np.where(
+            k < top, ordered[3][index, np.clip(last - top + 1 + k, 0, ordered.shape[2] - 1)], 0.0
+        )
+    features = np.column_stack(
+        (
+            sums[:, 0] / per_word,
+            _row_quantile(ordered[0], n_words, 0.1),
+            _row_quantile(ordered[0], n_words, 0.25),
+            sums[:, 1:7] / per_word[:, None],
+            np.where(n_content > 0, sums[:, 18] / np.maximum(n_content, 1), 6.0),
+            _row_quantile(content_zipf, n_content, 0.1, empty=6.0),
+            sums[:, 7] / per_word,
+            np.log1p(n_words),
+            sums[:, 8] / per_word,
+            _row_quantile(ordered[1], n_words, 0.1),
+            sums[:, 9] / per_word,
+            _row_quantile(ordered[2], n_words, 0.9),
+            ordered[2][index, last],
+            sums[:, 10] / per_word,
+            sums[:, 11] / per_word,
+            ordered[3][index, last],
+            top3 / np.maximum(top, 1),
+            sums[:, 12] / per_word,
+            sums[:, 13] / per_word,
+            sums[:, 14:17],
+            sums[:, 14:17] / per_word[:, None],
+        )
+    )
     features[n_words == 0] = 0.0
     return features

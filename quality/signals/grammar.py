@@ -37,7 +37,9 @@ class ClassModel:
 
     def __post_init__(self):
         if self.bigram_ratio is None:
-            for name, value in zip(("bigram_ratio", "log_backoff", "trigram_ratio"), _derived_tables(self)):
+            for name, value in zip(
+                ("bigram_ratio", "log_backoff", "trigram_ratio"), _derived_tables(self)
+            ):
                 object.__setattr__(self, name, value)
 
     def __setstate__(self, state):
@@ -48,13 +50,33 @@ class ClassModel:
         self.__post_init__()
 
     def __reduce__(self):
-        fields = (self.word_class, self.boundary_class, self.log_unigram, self.bigram_counts, self.context1_count,
-                  self.context1_types, self.trigram_keys, self.trigram_counts, self.context2_count, self.context2_types)
+        fields = (
+            self.word_class,
+            self.boundary_class,
+            self.log_unigram,
+            self.bigram_counts,
+            self.context1_count,
+            self.context1_types,
+            self.trigram_keys,
+            self.trigram_counts,
+            self.context2_count,
+            self.context2_types,
+        )
         return (ClassModel, fields)
 
 
-_STORED_FIELDS = ("word_class", "boundary_class", "log_unigram", "bigram_counts", "context1_count", "context1_types",
-                  "trigram_keys", "trigram_counts", "context2_count", "context2_types")
+_STORED_FIELDS = (
+    "word_class",
+    "boundary_class",
+    "log_unigram",
+    "bigram_counts",
+    "context1_count",
+    "context1_types",
+    "trigram_keys",
+    "trigram_counts",
+    "context2_count",
+    "context2_types",
+)
 
 
 def _derived_tables(model: ClassModel) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -65,7 +87,8 @@ def _derived_tables(model: ClassModel) -> tuple[np.ndarray, np.ndarray, np.ndarr
     safe_b = np.maximum(b_total, 1.0)
     p2 = np.where(
         b_total > 0,
-        np.maximum(model.bigram_counts - DISCOUNT, 0) / safe_b + DISCOUNT * model.context1_types[:, None] / safe_b * uni[None, :],
+        np.maximum(model.bigram_counts - DISCOUNT, 0) / safe_b
+        + DISCOUNT * model.context1_types[:, None] / safe_b * uni[None, :],
         uni[None, :],
     )
     ctx = model.context2_count.astype(np.float64)
@@ -76,7 +99,9 @@ def _derived_tables(model: ClassModel) -> tuple[np.ndarray, np.ndarray, np.ndarr
     return np.log(p2), np.log(backoff), np.log(p3) - model.log_unigram[c]
 
 
-def class_log_probs(model: ClassModel, ids: np.ndarray, starts: np.ndarray | None = None) -> np.ndarray:
+def class_log_probs(
+    model: ClassModel, ids: np.ndarray, starts: np.ndarray | None = None
+) -> np.ndarray:
     """log P(class_i | two previous classes) - log P(class_i) per token; 0 at position 0 (at each of `starts`)."""
     classes = model.word_class[ids].astype(np.int64)
     n = len(model.log_unigram)

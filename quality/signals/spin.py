@@ -98,7 +98,12 @@ def analyse(model: SpinModel, text: str) -> tuple[Scored, np.ndarray, np.ndarray
     rows = word_rows(model, scored)
     gains = rows.gains
     word_logits = model.words.logits(rows.features)
-    return scored, gains, word_logits, fluency_features(scored, gains, word_logits, model.word_prior_logit)
+    return (
+        scored,
+        gains,
+        word_logits,
+        fluency_features(scored, gains, word_logits, model.word_prior_logit),
+    )
 
 
 @dataclass(frozen=True, slots=True)
@@ -112,11 +117,13 @@ class WordRows:
 def word_rows(model: SpinModel, scored: Scored) -> WordRows:
     """Per-token inputs of the word model: bigram and collocation fit, swap alternatives, word classes, topic."""
     swaps = swap_gains(model.fluency, scored)
-    features = np.hstack((
-        word_features(model.fluency, scored, swaps),
-        class_fit(model.grammar, scored.ids, scored.starts),
-        topic_features(model.topics, model.fluency, scored),
-    ))
+    features = np.hstack(
+        (
+            word_features(model.fluency, scored, swaps),
+            class_fit(model.grammar, scored.ids, scored.starts),
+            topic_features(model.topics, model.fluency, scored),
+        )
+    )
     return WordRows(features, swaps.gains)
 
 
@@ -142,7 +149,9 @@ def spin_scores(texts: list[str]) -> list[float]:
     return scores
 
 
-BATCH_SLOTS = 1 << 15  # texts x longest text's tokens per batch: the per-text padded arrays stay ~10 MB
+BATCH_SLOTS = (
+    1 << 15
+)  # texts x longest text's tokens per batch: the per-text padded arrays stay ~10 MB
 
 
 def _chunks(tokens: list[list[str]]) -> list[list[list[str]]]:
@@ -175,7 +184,9 @@ def spin_score(text: str) -> float:
 
 def _likelier_word(fluency: FluencyModel, scored: Scored, position: int) -> str | None:
     ids = scored.ids
-    alts = fluency.alt_ids[fluency.alt_offsets[ids[position]] : fluency.alt_offsets[ids[position] + 1]].astype(np.int64)
+    alts = fluency.alt_ids[
+        fluency.alt_offsets[ids[position]] : fluency.alt_offsets[ids[position] + 1]
+    ].astype(np.int64)
     if len(alts) == 0 or position + 1 >= len(ids):
         return None
     left, _ = bigram_log_prob(fluency, np.full(len(alts), ids[position - 1]), alts)
@@ -208,7 +219,11 @@ def spin_evidence(text: str) -> SpinResult:
     for i in sorted(ranked):
         better = _likelier_word(model.fluency, scored, i) if gains[i] > math.log(10) else None
         words.append(f"{scored.tokens[i]}->{better}" if better else scored.tokens[i])
-    unseen = [i for i in np.flatnonzero(~scored.seen & scored.is_word).tolist() if scored.tokens[i - 1][0].isalpha()]
+    unseen = [
+        i
+        for i in np.flatnonzero(~scored.seen & scored.is_word).tolist()
+        if scored.tokens[i - 1][0].isalpha()
+    ]
     worst = sorted(unseen, key=lambda i: scored.slor[i])[:MAX_EVIDENCE]
     bigrams = tuple(f"{scored.tokens[i - 1]} {scored.tokens[i]}" for i in sorted(worst))
     return SpinResult(score, tuple(words), bigrams)
