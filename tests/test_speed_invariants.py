@@ -340,3 +340,27 @@ def test_attr_words_match_the_camel_split_of_every_value(value):
     assert attr_words.__wrapped__(value) == tuple(
         w for w in re.findall(r"[a-z]+", cut) if len(w) > 1
     )
+
+
+# Every ASCII character (controls, line feeds, punctuation) and some that are not.
+ANY_ASCII = st.text(st.sampled_from([chr(c) for c in range(128)] + list("éßİΣ中_٣")), max_size=40)
+
+
+@given(st.lists(ANY_ASCII, max_size=8))
+@settings(max_examples=300, deadline=None)
+def test_block_words_match_the_word_regex(texts):
+    from quality.features.page import block_words
+
+    assert block_words(texts) == [re.findall(r"\w+", t) for t in texts]
+
+
+@given(st.lists(st.lists(st.sampled_from(["the", "a", "of", "x", "de"]), max_size=12), max_size=6))
+@settings(max_examples=200, deadline=None)
+def test_word_set_counts_match_a_count_per_set(words):
+    from quality.features.page import word_set_counts
+
+    sets = (frozenset({"the", "a"}), frozenset({"the", "a", "of", "de"}), frozenset({"x"}))
+    got = word_set_counts(words, sets)
+    assert got.shape == (len(words), len(sets))
+    for row, ws in zip(got, words):
+        assert row.tolist() == [sum(w in s for w in ws) for s in sets]

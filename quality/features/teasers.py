@@ -9,6 +9,8 @@ words with the article; a caption or subheading of the article shares many.
 from __future__ import annotations
 
 from collections import Counter
+from itertools import chain, compress, repeat
+from operator import attrgetter
 
 import numpy as np
 
@@ -18,6 +20,8 @@ from .text import _all_stopwords
 
 WINDOW = 5  # blocks on each side that count as the block's neighbourhood in a run
 PROSE_WORDS = 25  # a block this long with few links is taken as the page's own text
+_CUT_ENDS = ("…", "...", "… »", "...»", "[…]", "[...]")
+_LINK_CHARS = attrgetter("link_chars")
 NAMES = (
     "teaser__ellipsis",
     "teaser__local_same_path",
@@ -38,14 +42,13 @@ def features(page: PageData) -> np.ndarray:
     if not n:
         return out
     stop = _all_stopwords()
-    ellipsis = np.fromiter(
-        (b.text.endswith(("…", "...", "… »", "...»", "[…]", "[...]")) for b in blocks),
-        dtype=np.float64,
-        count=n,
-    )
-    link_share = np.fromiter(
-        (b.link_chars / len(b.text) if b.text else 0.0 for b in blocks), dtype=np.float64, count=n
-    )
+    texts = page.texts
+    ellipsis = np.fromiter(map(str.endswith, texts, repeat(_CUT_ENDS)), dtype=np.float64, count=n)
+    # Link characters over characters (each a whole number, so the division is the same as one by
+    # one in Python), 0 for an empty text.
+    link_chars = np.fromiter(map(_LINK_CHARS, blocks), dtype=np.float64, count=n)
+    chars = page.chars
+    link_share = np.where(chars > 0, link_chars / np.maximum(chars, 1.0), 0.0)
     linked = (link_share > 0.5).astype(np.float64)
     out[:, 0] = ellipsis
     ids = page.path_ids
@@ -72,18 +75,16 @@ def features(page: PageData) -> np.ndarray:
     # Content words: 4+ characters starting with a letter (a word character that is no digit or "_").
     vocab = set().union(*page.words) - stop
     keep = {w for w in vocab if len(w) > 3 and w[0] != "_" and not w[0].isdecimal()}
-    content = [keep.intersection(ws) for ws in page.words]
+    content = list(map(keep.intersection, page.words))
     n_words = np.fromiter(map(len, page.words), dtype=np.float64, count=n)
     prose = (n_words >= PROSE_WORDS) & (link_share < 0.2)
     if not prose.any():
         prose = np.zeros(n, dtype=bool)
         prose[np.argsort(-page.chars, kind="stable")[:3]] = True
     # In how many prose blocks each word occurs: a prose block's word is shared when another uses it.
-    df: Counter = Counter()
-    for i in np.flatnonzero(prose).tolist():
-        df.update(content[i])
+    df = Counter(chain.from_iterable(compress(content, prose.tolist())))
     anywhere = set(df)
-    twice = {w for w, c in df.items() if c > 1}
+    twice = set(compress(df.keys(), map((1).__lt__, df.values())))
     has_topic = len(anywhere) >= 15  # distinct content words: fewer make no topic
     out[:, 7] = has_topic
     sizes = np.fromiter(map(len, content), dtype=np.float64, count=n)

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from operator import itemgetter
+
 import numpy as np
 
-from .page import CJK_LANGS, PageData, char_counts, stopwords
+from .page import CJK_LANGS, PageData, char_counts, stopwords, word_set_counts
 
 NAMES = (
     "text__stopword_share",
@@ -77,12 +79,12 @@ def features(page: PageData) -> np.ndarray:
     out = np.zeros((n, len(NAMES)), dtype=np.float64)
     if not n:
         return out
-    texts = [b.text for b in page.blocks]
+    texts = page.texts
     upper, digit, cjk, ends, commas, seps, spaces = char_counts(texts, _CLASSES).T
     length = np.maximum(page.chars, 1.0)
-    n_words = np.fromiter((len(w) for w in page.words), dtype=np.float64, count=n)
+    n_words = np.fromiter(map(len, page.words), dtype=np.float64, count=n)
     nw = np.maximum(n_words, 1.0)
-    alpha = np.fromiter((len("".join(w)) for w in page.words), dtype=np.float64, count=n)
+    alpha = np.fromiter(map(len, map("".join, page.words)), dtype=np.float64, count=n)
     lists = stopwords()
     own = lists.get(page.lang, frozenset())
     every = _all_stopwords()
@@ -90,21 +92,21 @@ def features(page: PageData) -> np.ndarray:
         # Per character: Chinese and Japanese function characters among the CJK characters.
         out[:, 0] = [sum(map(t.count, own)) for t in texts]
         out[:, 0] /= np.maximum(cjk, 1.0)
+        out[:, 1] = word_set_counts(page.words, (every,))[:, 0]
     else:
-        is_own = own.__contains__
-        out[:, 0] = [sum(map(is_own, words)) for words in page.words]
+        out[:, :2] = word_set_counts(page.words, (own, every))
         out[:, 0] /= nw
-    is_any = every.__contains__
-    out[:, 1] = [sum(map(is_any, words)) for words in page.words]
     out[:, 1] /= nw
     out[:, 2] = np.clip(length - alpha - spaces, 0, None) / length
     out[:, 3] = digit / length
     out[:, 4] = upper / np.maximum(alpha, 1.0)
     out[:, 5] = np.minimum(alpha / nw, 20.0) / 20.0
     out[:, 6] = np.minimum(ends / nw, 1.0)
-    out[:, 7] = [t[-1] in _SENTENCE_END or (len(t) > 1 and t[-2] in _SENTENCE_END) for t in texts]
+    # A sentence end in the last two characters.
+    last_two = map(itemgetter(slice(-2, None)), texts)
+    out[:, 7] = ~np.fromiter(map(_SENTENCE_END.isdisjoint, last_two), dtype=bool, count=n)
     out[:, 8] = np.minimum(commas / nw, 1.0)
     out[:, 9] = cjk / length
     out[:, 10] = np.minimum(seps / nw, 1.0)
-    out[:, 11] = [t[0].isupper() for t in texts]
+    out[:, 11] = np.fromiter(map(str.isupper, map(itemgetter(0), texts)), dtype=bool, count=n)
     return out
