@@ -26,7 +26,8 @@ def window_mean(values: np.ndarray, half: int = SMOOTH) -> np.ndarray:
     n = values.shape[0]
     if not n:
         return values.copy()
-    cum = np.vstack([np.zeros((1, values.shape[1])), np.cumsum(values, axis=0)])
+    cum = np.zeros((n + 1, values.shape[1]))
+    np.cumsum(values, axis=0, out=cum[1:])
     idx = np.arange(n)
     lo = np.maximum(idx - half, 0)
     hi = np.minimum(idx + half + 1, n)
@@ -42,6 +43,16 @@ def names(base: tuple[str, ...]) -> tuple[str, ...]:
 
 def features(base: np.ndarray) -> np.ndarray:
     """The base columns of the neighbours at each offset, then their windowed means."""
-    parts = [shifted(base, o) for o in OFFSETS]
-    parts.append(window_mean(base))
-    return np.hstack(parts) if base.shape[0] else np.zeros((0, base.shape[1] * (len(OFFSETS) + 1)))
+    n, k = base.shape
+    out = np.zeros((n, k * (len(OFFSETS) + 1)))
+    if not n:
+        return out
+    # Each offset's columns are the base rows moved by it (as `shifted` moves them), zero off the page.
+    for j, o in enumerate(OFFSETS):
+        part = out[:, j * k : (j + 1) * k]
+        if o > 0:
+            part[: n - o] = base[o:]
+        else:
+            part[-o:] = base[: n + o]
+    out[:, len(OFFSETS) * k :] = window_mean(base)
+    return out
