@@ -84,7 +84,9 @@ class BlockDraft:
 
 
 if BlockDraft.__slots__ != Block.__match_args__:
-    raise ImportError("Block's fields changed: update BlockDraft.__init__ to set them in order")
+    raise ImportError(
+        "Block's fields changed: update BlockDraft.__init__ and quality.blocks._emit to set them"
+    )
 
 
 @dataclass(frozen=True, slots=True)

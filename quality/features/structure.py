@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from itertools import chain
+from itertools import chain, repeat
 from operator import attrgetter
 
 import numpy as np
@@ -65,6 +65,8 @@ NAMES = (
     *(f"region__{r}" for r in REGIONS),
     *(f"tag__{t}" for t in TAGS),
 )
+# Each grouped tag's column.
+_TAG_COL = {tag: NAMES.index(f"tag__{group}") for tag, group in _TAG_GROUP.items()}
 
 
 def features(page: PageData) -> np.ndarray:
@@ -104,9 +106,7 @@ def features(page: PageData) -> np.ndarray:
     out[:, col : col + len(REGIONS)] = np.fromiter(
         flags, dtype=np.float64, count=n * len(REGIONS)
     ).reshape(n, len(REGIONS))
-    col += len(REGIONS)
-    tag_col = {tag: col + TAGS.index(group) for tag, group in _TAG_GROUP.items()}
-    cols = np.fromiter((tag_col.get(t, -1) for t in map(_TAG, blocks)), dtype=np.int64, count=n)
+    cols = np.fromiter(map(_TAG_COL.get, map(_TAG, blocks), repeat(-1)), dtype=np.int64, count=n)
     tagged = cols >= 0
     out[np.flatnonzero(tagged), cols[tagged]] = 1.0
     return out
