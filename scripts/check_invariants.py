@@ -48,6 +48,10 @@ def record(page: corpus.Page, with_labels: bool) -> dict:
         out["page_label"] = report.label.value
         out["block_labels"] = tuple(b.label.value for b in report.blocks)
         out["lowq"] = np.array([b.scores["low_quality"] for b in report.blocks])
+        out["reasons"] = (report.reasons, tuple(b.reasons for b in report.blocks))
+        out["scores"] = np.array(
+            [list(report.scores.values())] + [list(b.scores.values()) for b in report.blocks]
+        )
     return out
 
 
@@ -73,7 +77,8 @@ def main(argv: list[str] | None = None) -> int:
     bad_blocks = bad_matrix = bad_text = 0
     worst = 0.0
     label_diffs: list[str] = []
-    lowq_moved = 0
+    lowq_moved = reasons_moved = 0
+    worst_score = 0.0
     for key, now in current.items():
         old = ref[key]
         if "extract" in old and now["extract"] != old["extract"]:
@@ -102,11 +107,22 @@ def main(argv: list[str] | None = None) -> int:
                 now["lowq"], old["lowq"], atol=1e-9
             ):
                 lowq_moved += 1
+            if "reasons" in now and "reasons" in old:
+                if now["reasons"] != old["reasons"]:
+                    reasons_moved += 1
+                    print(f"reasons differ: {key}")
+                if now["scores"].shape == old["scores"].shape:
+                    diff = float(np.abs(now["scores"] - old["scores"]).max(initial=0.0))
+                    worst_score = max(worst_score, diff)
     print(
         f"{len(current)} pages: blocks differ on {bad_blocks}, features differ on {bad_matrix} "
         f"(largest difference {worst:.3g}, tolerance {args.atol:g}), extract text on {bad_text}"
     )
     print(f"labels: {len(label_diffs)} differences; low-quality scores moved on {lowq_moved} pages")
+    print(
+        f"reasons differ on {reasons_moved} pages; page and block scores differ by up to "
+        f"{worst_score:.3g}"
+    )
     for line in label_diffs:
         print("  " + line)
     return 1 if bad_blocks or bad_matrix or bad_text else 0

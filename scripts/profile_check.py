@@ -2,6 +2,7 @@
 
     python scripts/profile_check.py [--profile] [--split dev]
     python scripts/profile_check.py --ref main     # extract here against extract at a commit, interleaved
+    python scripts/profile_check.py --ref main --what check    # the same for the whole check
 
 Prints the median and mean milliseconds per page of decode+parse, segment, features, model, the
 whole `check` and the whole `extract` (no low-quality stage), on one core (run with OMP_NUM_THREADS=1
@@ -9,7 +10,8 @@ to keep the model's predictions on one). Times are CPU time (the machine is shar
 charge other programs' turns), and a page's time is its median over `--repeats` passes.
 
 `--ref` imports the package as committed at a git commit (as `quality_ref`, its models beside it)
-and times the two `extract`s page by page, alternating which goes first: on a shared machine the
+and times the two `extract`s (or, with `--what check`, the two `check(html).text`s, as
+bench_extract.py times check) page by page, alternating which goes first: on a shared machine the
 load drifts between two runs, so only an interleaved ratio tells a few percent apart.
 """
 
@@ -61,17 +63,33 @@ def package_at(ref: str, into: Path):
     return quality_ref
 
 
-def compare_extract(ref: str, texts: list[str], repeats: int) -> None:
-    """Print extract's CPU time here and at `ref`, page by page interleaved, and their ratio."""
+def _check_text(package):
+    return lambda text: package.check(text).text
+
+
+def _same_report(old, text: str) -> bool:
+    return old.check(text).to_dict() == quality.check(text).to_dict()
+
+
+def compare(ref: str, texts: list[str], repeats: int, what: str = "extract") -> None:
+    """Print extract's (or check's) CPU time here and at `ref`, page by page interleaved, and their
+    ratio."""
     with tempfile.TemporaryDirectory() as tmp:
         old = package_at(ref, Path(tmp))
-        same = sum(old.extract(t) == quality.extract(t) for t in texts)
+        if what == "check":
+            new_fn, old_fn = _check_text(quality), _check_text(old)
+            same = sum(_same_report(old, t) for t in texts)
+            kind = "report (to_dict)"
+        else:
+            new_fn, old_fn = quality.extract, old.extract
+            same = sum(old.extract(t) == quality.extract(t) for t in texts)
+            kind = "text"
         clock = time.process_time
         here: list[list[float]] = [[] for _ in texts]
         there: list[list[float]] = [[] for _ in texts]
         for r in range(repeats):
             for i, text in enumerate(texts):
-                order = ((quality.extract, here), (old.extract, there))
+                order = ((new_fn, here), (old_fn, there))
                 for fn, times in order if (i + r) % 2 else order[::-1]:
                     t0 = clock()
                     fn(text)
@@ -79,7 +97,7 @@ def compare_extract(ref: str, texts: list[str], repeats: int) -> None:
     new = [statistics.median(t) * 1000 for t in here]
     ref_ms = [statistics.median(t) * 1000 for t in there]
     print(
-        f"extract at {ref} and here: same text on {same} of {len(texts)} pages; CPU ms per page, "
+        f"{what} at {ref} and here: same {kind} on {same} of {len(texts)} pages; CPU ms per page, "
         f"median of {repeats} interleaved passes"
     )
     print(
@@ -99,12 +117,14 @@ def main() -> int:
     ap.add_argument("--profile", action="store_true")
     ap.add_argument("--repeats", type=int, default=3)
     ap.add_argument("--ref", help="time extract against the package at this git commit instead")
+    ap.add_argument("--what", choices=("extract", "check"), default="extract", help="with --ref")
     args = ap.parse_args()
     raw = [p.html.read_bytes() for p in corpus.pages(args.split)]
     load_model()
     quality.check(raw[0])  # warm caches: word lists, regexes, the model
     if args.ref:
-        compare_extract(args.ref, [prepare(data).text or "" for data in raw], max(args.repeats, 5))
+        texts = [prepare(data).text or "" for data in raw]
+        compare(args.ref, texts, max(args.repeats, 5), args.what)
         return 0
     names = ("parse", "segment", "features", "classify", "check", "extract")
     clock = time.process_time
