@@ -174,6 +174,13 @@ def _linear_scorer(pipeline):
     scale = scaler.scale_ if scaler.with_std else 1.0
     w = lr.coef_[0] / scale
     b = float(lr.intercept_[0] - np.sum(mean * w))
+    summed = _weighted_sum(head[0], w) if head else None
+    if summed is not None:
+
+        def fast_sum(X: np.ndarray) -> np.ndarray:
+            return 1.0 / (1.0 + np.exp(-(summed(X) + b)))
+
+        return fast_sum
     expand = _expander(head[0]) if head else None
 
     def fast(X: np.ndarray) -> np.ndarray:
@@ -198,6 +205,90 @@ def _expander(transform):
         else:
             return transform.transform
     return lambda X: np.hstack([f(X[:, cols]) for f, cols in parts])
+
+
+def _weighted_sum(transform, w: np.ndarray):
+    """X -> the column transform's outputs times `w`, summed, without building the outputs.
+
+    Each spline's basis times its weights is one piecewise polynomial per input column, evaluated
+    for all columns at once (the basis and the product cost ~250 microseconds a call through scipy
+    and sklearn, this ~30); function transforms are called directly. None when a part is of another
+    kind: then the outputs are built (`_expander`).
+    """
+    if type(transform).__name__ != "ColumnTransformer":
+        return None
+    polys, funcs = [], []
+    for name, step, cols in transform.transformers_:
+        span = transform.output_indices_[name]
+        if span.stop == span.start or (isinstance(step, str) and step == "drop"):
+            continue
+        kind = type(step).__name__
+        if kind == "SplineTransformer" and step.extrapolation == "constant" and step.include_bias:
+            polys.append(_spline_polys(step, cols, w[span]))
+        elif kind in ("FunctionTransformer", "Pipeline"):
+            funcs.append((_direct(step), cols, w[span]))
+        else:
+            return None
+
+    def summed(X: np.ndarray) -> np.ndarray:
+        total = np.zeros(X.shape[0])
+        for cols, lo, hi, inner, starts, coefs in polys:
+            x = np.clip(X[:, cols], lo, hi)
+            # interval of each value: how many inner knots lie at or below it
+            at = (x[:, :, None] >= inner[None, :, :]).sum(axis=2)
+            dx = x - starts[np.arange(len(lo)), at]
+            c = coefs[np.arange(len(lo)), at]  # (rows, columns, degree + 1), highest power first
+            value = c[..., 0]
+            for k in range(1, c.shape[-1]):
+                value = value * dx + c[..., k]
+            total += value.sum(axis=1)
+        for f, cols, wp in funcs:
+            total += f(X[:, cols]) @ wp
+        return total
+
+    return summed
+
+
+def _spline_polys(spline, cols, w: np.ndarray):
+    """A fitted spline transform's weighted basis as polynomial pieces over its base interval."""
+    from scipy.interpolate import BSpline, PPoly
+
+    d = spline.degree
+    n_basis = len(w) // len(spline.bsplines_)
+    los, his, inners, starts, coefs = [], [], [], [], []
+    for j, b in enumerate(spline.bsplines_):
+        combined = BSpline(b.t, w[j * n_basis : (j + 1) * n_basis], b.k, extrapolate=False)
+        pieces = PPoly.from_spline(combined)
+        knots = b.t[d : len(b.t) - d]  # the base interval's knots: constant extrapolation beyond
+        los.append(knots[0])
+        his.append(knots[-1])
+        inners.append(knots[1:-1])
+        starts.append(knots[:-1])
+        coefs.append(pieces.c[:, d : d + len(knots) - 1].T)
+    return (
+        list(cols),
+        np.array(los),
+        np.array(his),
+        np.array(inners),
+        np.array(starts),
+        np.array(coefs),
+    )
+
+
+def _direct(step):
+    """A function transform's (or a pipeline of them) function, called without sklearn's checks."""
+    parts = [s for _, s in step.steps] if hasattr(step, "steps") else [step]
+    if not all(type(p).__name__ == "FunctionTransformer" and not p.validate for p in parts):
+        return step.transform
+    calls = [(p.func, p.kw_args or {}) for p in parts]
+
+    def apply(X: np.ndarray) -> np.ndarray:
+        for func, kw in calls:
+            if func is not None:
+                X = func(X, **kw)
+        return X
+
+    return apply
 
 
 def _spline_basis(spline):
