@@ -29,7 +29,6 @@ COMMON_PROB = 1e-5  # zipf 4: a word common enough that its missing bigrams mean
 BETTER_GAIN = math.log(10)  # an alternative ten times likelier in context
 MUCH_BETTER_GAIN = math.log(1000)
 COMMON_WORDS = 30_000  # words looked up in the small dict first
-SORTED_LOOKUP = 400  # queries beyond this many are sorted before the binary search
 APOSTROPHES = str.maketrans({"\u2019": "'", "\u2018": "'"})
 
 FEATURE_NAMES = (
@@ -100,12 +99,17 @@ class FluencyModel:
     # side by side so one lookup reads one cache line; per word v, log of the back-off mass D N1+(v) / c(v)
     pair_table: np.ndarray | None = None
     backoff: np.ndarray | None = None
+    key_index: KeyIndex | None = None
 
     def __post_init__(self):
         if self.pair_table is None:
             table, backoff = _derived_tables(self)
             object.__setattr__(self, "pair_table", table)
             object.__setattr__(self, "backoff", backoff)
+        if self.key_index is None:
+            index = KeyIndex(self.bigram_keys)
+            object.__setattr__(self, "key_index", index)
+            object.__setattr__(self, "bigram_keys", index.keys)  # the same keys, one copy
 
     def __reduce__(self):
         # one newline-joined string unpickles ~10x faster than a 300k-entry dict
@@ -120,6 +124,37 @@ class FluencyModel:
             self.collocation,
         )
         return (_unpack_fluency, ("\n".join(self.vocab), *arrays))
+
+
+KEY_BLOCK = 32  # sorted keys per block of a KeyIndex: 256 bytes, four cache lines
+
+
+class KeyIndex:
+    """A sorted int64 array's `searchsorted` (side "left"), made cache-friendly for large arrays.
+
+    A binary search over the 1.2 million bigram keys (10 MB) misses the cache at most of its ~20
+    steps, and the spin scorer makes about five lookups a word. Here the first key of every block of
+    KEY_BLOCK keys (~300 KB, stays in cache) is searched, then the block's keys are compared at once:
+    the same positions, with a few cache misses a lookup (~3 % of a whole `check`, measured in place).
+    """
+
+    __slots__ = ("_blocks", "_heads", "keys")
+
+    def __init__(self, keys: np.ndarray):
+        n = len(keys)
+        padded = np.full(n + (-n) % KEY_BLOCK, np.iinfo(np.int64).max, dtype=np.int64)
+        padded[:n] = keys
+        self.keys = padded[:n]
+        self._blocks = padded.reshape(-1, KEY_BLOCK)
+        self._heads = self._blocks[:, 0].copy()
+
+    def find(self, queries: np.ndarray) -> np.ndarray:
+        """For each query, the position of the first key not below it (len(keys) if none)."""
+        if not len(self.keys):
+            return np.zeros(len(queries), dtype=np.int64)
+        block = np.maximum(np.searchsorted(self._heads, queries, side="right") - 1, 0)
+        found = block * KEY_BLOCK + (self._blocks[block] < queries[:, None]).sum(axis=1)
+        return np.minimum(found, len(self.keys))
 
 
 def _unpack_fluency(words: str, *arrays: np.ndarray) -> FluencyModel:
@@ -195,14 +230,7 @@ def bigram_lookup(
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """log P(cur | prev) for aligned id arrays, whether each bigram occurred in training, and its collocation PMI."""
     keys = prev * len(model.vocab) + cur
-    if len(keys) > SORTED_LOOKUP:
-        # sorted queries walk the key array in order: far fewer cache misses than random ones
-        order = keys.argsort()
-        where = np.empty(len(keys), dtype=np.int64)
-        where[order] = np.searchsorted(model.bigram_keys, keys[order])
-    else:
-        where = np.searchsorted(model.bigram_keys, keys)
-    where = np.minimum(where, len(model.bigram_keys) - 1)
+    where = np.minimum(model.key_index.find(keys), len(model.bigram_keys) - 1)
     listed = model.bigram_keys[where] == keys
     pair = model.pair_table[where]
     counted = pair[:, 0]
