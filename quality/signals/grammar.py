@@ -12,6 +12,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from .fluency import KeyIndex
+
 DISCOUNT = 0.75
 
 
@@ -34,6 +36,7 @@ class ClassModel:
     bigram_ratio: np.ndarray | None = None
     log_backoff: np.ndarray | None = None
     trigram_ratio: np.ndarray | None = None
+    key_index: KeyIndex | None = None
 
     def __post_init__(self):
         if self.bigram_ratio is None:
@@ -41,12 +44,17 @@ class ClassModel:
                 ("bigram_ratio", "log_backoff", "trigram_ratio"), _derived_tables(self)
             ):
                 object.__setattr__(self, name, value)
+        if self.key_index is None:
+            index = KeyIndex(self.trigram_keys)
+            object.__setattr__(self, "key_index", index)
+            object.__setattr__(self, "trigram_keys", index.keys)  # the same keys, one copy
 
     def __setstate__(self, state):
         # a model pickled by the dataclass itself: its stored fields, then the derived tables
         for name, value in zip(_STORED_FIELDS, state):
             object.__setattr__(self, name, value)
         object.__setattr__(self, "bigram_ratio", None)
+        object.__setattr__(self, "key_index", None)
         self.__post_init__()
 
     def __reduce__(self):
@@ -113,7 +121,7 @@ def class_log_probs(
         a = a.copy()
         a[seams] = model.boundary_class
     keys = (a * n + b) * n + c
-    where = np.minimum(np.searchsorted(model.trigram_keys, keys), len(model.trigram_keys) - 1)
+    where = np.minimum(model.key_index.find(keys), len(model.trigram_keys) - 1)
     counted = model.trigram_keys[where] == keys
     # an uncounted trigram backs off to the bigram: its context's back-off mass times P(c | b)
     backed_off = model.log_backoff[a, b] + model.bigram_ratio[b, c] - model.log_unigram[c]
