@@ -21,7 +21,7 @@ from pathlib import Path
 import numpy as np
 
 from .errors import ModelError
-from .records import Block, BlockReport, Label, Verdict
+from .records import Block, BlockReport, BlockReportDraft, Label, Verdict
 
 log = logging.getLogger(__name__)
 
@@ -793,12 +793,17 @@ def classify(
     scores = _label_scores(p2, q)
     labels = scores.argmax(axis=1)  # the label is always the top score
     reports = []
-    for block, k, row, why, lowq_why in zip(
+    draft = object.__new__
+    for block, k, (art, boiler, low), why, lowq_why in zip(
         blocks, labels.tolist(), scores.tolist(), reasons, lowq_reasons
     ):
-        label = _LABELS[k]
-        block_scores = dict(zip(_SCORE_KEYS, row))
-        reports.append(BlockReport(block, label, block_scores, lowq_why if k == 2 else why))
+        report = draft(BlockReportDraft)  # a BlockReport made without the frozen __init__
+        report.block = block
+        report.label = _LABELS[k]
+        report.scores = {"article": art, "boilerplate": boiler, "low_quality": low}
+        report.reasons = lowq_why if k == 2 else why
+        report.__class__ = BlockReport
+        reports.append(report)
     article_chars = float(chars[labels == 0].sum())
     # Low-quality text counts against the page where it stands in the article's place.
     lowq_chars = float(chars[(labels == 2) & is_article].sum())
