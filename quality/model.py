@@ -745,7 +745,7 @@ def _low_quality(
         from .features import lowq
 
         texts = [blocks[k].text for k in cand]
-        Z = lowq.features(texts, page.lang or "en")
+        Z = lowq.features(texts, page.lang or "en", [page.words[k] for k in cand])
         if model.lowq_uses_spin:
             needed = _spin_needed(model, Z, cand, p2, is_article, page.chars)
             spin = _sampled_spin(blocks, cand, X, is_article, page, needed)

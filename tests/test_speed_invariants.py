@@ -92,6 +92,25 @@ def test_lowq_block_row_matches_the_plain_computation(text):
     assert lowq.block_row(text, "en") == plain_block_row(text, "en")
 
 
+ASCII_WORDY = st.lists(
+    st.one_of(
+        st.sampled_from(["the", "of", "The", "and", "It", "ferry", "Harbour", "A", "_x", "9am"]),
+        st.text(st.sampled_from(list("aZ9_ .!?,;'\"-|/\n\tQ")), max_size=60),
+    ),
+    max_size=30,
+).map(" ".join)
+
+
+@given(st.one_of(ASCII_WORDY, WORDY))
+@settings(max_examples=300, deadline=None)
+@example("Hello World. the end of it.")
+@example("  'Quoted' Start! and (Paren) End?")
+def test_lowq_block_row_from_the_pages_words_matches_the_plain_computation(text):
+    # classify passes each block's words as the page computed them: \w+ runs of the lowered text
+    words = re.findall(r"\w+", text.lower())
+    assert lowq.block_row(text, "en", words) == plain_block_row(text, "en")
+
+
 def _labels_and_reasons(report):
     return [(b.label, b.reasons) for b in report.blocks], report.label
 
