@@ -43,50 +43,64 @@ def _unpack_topics(row: np.ndarray, quantised: np.ndarray, scale: np.ndarray) ->
 
 
 def topic_features(topics: TopicVectors, fluency: FluencyModel, scored: Scored) -> np.ndarray:
-    """Per-token features in TOPIC_FEATURE_NAMES order (zeros for tokens without a vector)."""
+    """Per-token features in TOPIC_FEATURE_NAMES order (zeros for tokens without a vector).
+
+    Only the words with a vector (under half the tokens) get their paragraph and window vectors
+    built: the others' features are zero whatever their context.
+    """
     ids = scored.ids
     n = len(ids)
     rows = topics.row[ids]
     has = (rows >= 0) & scored.is_word
     dims = topics.vectors.shape[1]
-    own = np.zeros((n, dims), dtype=np.float32)
-    own[has] = topics.vectors[rows[has]]
     starts = np.zeros(1, dtype=np.int64) if scored.starts is None else scored.starts
     ends = np.append(starts[1:], n)
     sizes = ends - starts
     text = np.repeat(np.arange(len(starts)), sizes)
     place = np.arange(n) - starts[text]  # each token's position in its own text
-    # float32 sums run within each text from its first token, in the order the text alone sums them, so a
-    # text scores the same alone or among others: one zero-padded row of tokens per text
-    padded = np.zeros((len(starts), int(sizes.max()) + 1, dims), dtype=np.float32)
-    padded[text, place + 1] = own
-    running = np.cumsum(padded, axis=1)  # running[t, i]: the sum of text t's first i tokens
-    paragraph = padded.sum(axis=1)[text] - own  # the paragraph without the word itself
-    size = sizes[text]
+    vec = np.flatnonzero(has)  # the tokens with a vector
+    own = topics.vectors[rows[vec]]
+    text_v, place_v, size_v = text[vec], place[vec], sizes[text[vec]]
+    # before[i]: how many of the tokens before i have a vector
+    before = np.concatenate(([0], np.cumsum(has)))
+    rank_v = np.arange(len(vec)) - before[starts][text_v]  # each vector's place among its text's
+    # float32 sums run within each text from its first vector, in the order the text alone sums them,
+    # so a text scores the same alone or among others: one zero-padded row of vectors per text (the
+    # tokens without one would add zeros, which change no sum)
+    per_text = np.diff(before[np.append(starts, n)])
+    padded = np.zeros((len(starts), int(per_text.max()) + 1, dims), dtype=np.float32)
+    padded[text_v, rank_v + 1] = own
+    running = np.cumsum(padded, axis=1)  # running[t, k]: the sum of text t's first k vectors
+
+    def vectors_before(end: np.ndarray) -> np.ndarray:
+        """For each token with a vector, how many vectors its text has before position `end`."""
+        return before[starts[text_v] + end] - before[starts[text_v]]
+
+    paragraph = padded.sum(axis=1)[text_v] - own  # the paragraph without the word itself
     window = (
-        running[text, np.minimum(place + WINDOW + 1, size)]
-        - running[text, np.maximum(place - WINDOW, 0)]
+        running[text_v, vectors_before(np.minimum(place_v + WINDOW + 1, size_v))]
+        - running[text_v, vectors_before(np.maximum(place_v - WINDOW, 0))]
         - own
     )
     paragraph_norm = np.maximum(np.linalg.norm(paragraph, axis=1), 1e-9)
     window_norm = np.linalg.norm(window, axis=1)
-    vectors_per_text = (
-        np.add.reduceat(has.astype(np.int64), starts) if n else np.zeros(1, dtype=np.int64)
-    )
-    fits = has & np.repeat(vectors_per_text >= MIN_CONTEXT_WORDS, ends - starts)
-    in_window = has & (window_norm > 1e-6)
+    fits_v = (per_text >= MIN_CONTEXT_WORDS)[text_v]
+    in_window_v = window_norm > 1e-6
     window_norm = np.maximum(window_norm, 1e-9)
-    topic_fit = np.where(fits, (own * paragraph).sum(axis=1) / paragraph_norm, 0.0)
-    window_fit = np.where(in_window, (own * window).sum(axis=1) / window_norm, 0.0)
+    topic_fit_v = np.where(fits_v, (own * paragraph).sum(axis=1) / paragraph_norm, 0.0)
+    window_fit_v = np.where(in_window_v, (own * window).sum(axis=1) / window_norm, 0.0)
+    topic_fit, window_fit = np.zeros(n), np.zeros(n)
+    topic_fit[vec] = topic_fit_v
+    window_fit[vec] = window_fit_v
     topic_gain, window_gain = np.zeros(n), np.zeros(n)
-    starts, ends = fluency.alt_offsets[ids], fluency.alt_offsets[ids + 1]
-    positions = np.flatnonzero((ends > starts) & fits)
-    if len(positions):
-        sizes = (ends - starts)[positions]
-        owner = np.repeat(positions, sizes)
-        first = np.cumsum(sizes) - sizes
+    first_alt, end_alt = fluency.alt_offsets[ids[vec]], fluency.alt_offsets[ids[vec] + 1]
+    at = np.flatnonzero((end_alt > first_alt) & fits_v)  # among the tokens with a vector
+    if len(at):
+        counts = (end_alt - first_alt)[at]
+        owner = np.repeat(at, counts)
+        first = np.cumsum(counts) - counts
         slots = (
-            np.arange(sizes.sum()) - np.repeat(first, sizes) + np.repeat(starts[positions], sizes)
+            np.arange(counts.sum()) - np.repeat(first, counts) + np.repeat(first_alt[at], counts)
         )
         alt_rows = topics.row[fluency.alt_ids[slots]]
         known = alt_rows >= 0
@@ -97,8 +111,9 @@ def topic_features(topics: TopicVectors, fluency: FluencyModel, scored: Scored) 
         best_topic = np.maximum.reduceat(np.where(known, topic_cos, -2.0), first)
         best_window = np.maximum.reduceat(np.where(known, window_cos, -2.0), first)
         has_alt = best_topic > -2.0
-        topic_gain[positions] = np.where(has_alt, best_topic - topic_fit[positions], 0.0)
+        positions = vec[at]
+        topic_gain[positions] = np.where(has_alt, best_topic - topic_fit_v[at], 0.0)
         window_gain[positions] = np.where(
-            has_alt & in_window[positions], best_window - window_fit[positions], 0.0
+            has_alt & in_window_v[at], best_window - window_fit_v[at], 0.0
         )
     return np.column_stack((has.astype(float), topic_fit, window_fit, topic_gain, window_gain))
