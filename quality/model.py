@@ -517,17 +517,18 @@ def _bait(blocks, page, is_article) -> list[tuple[int, float, str]]:
     plain "Subscribe to our newsletter" box stays boilerplate. Heading and text share the verdict.
     """
     n = len(blocks)
+    article = is_article.tolist()
     heads = [
         k
-        for k in range(n)
-        if blocks[k].heading and not is_article[k] and 2 <= len(page.words[k]) <= 20
+        for k, block in enumerate(blocks)
+        if block.heading and not article[k] and 2 <= len(page.words[k]) <= 20
     ]
     boxes = {}
     for k in heads:
         j = k + 1
         if (
             j < n
-            and not is_article[j]
+            and not article[j]
             and not blocks[j].heading
             and len(page.words[j]) <= CALL_TO_ACTION_WORDS
             and blocks[j].path.rpartition("/")[0] == blocks[k].path.rpartition("/")[0]
@@ -734,13 +735,9 @@ def _low_quality(
         + X[:, FEATURE_NAMES.index("teaser__periodic")]
     )
     # Judged: the article's blocks and teaser snippets; other template prose stays boilerplate.
-    cand = [
-        k
-        for k in range(n)
-        if len(page.words[k]) >= LOWQ_MIN_WORDS
-        and link[k] < 0.5
-        and (is_article[k] or snippet[k] > 0)
-    ]
+    n_words = np.fromiter(map(len, page.words), dtype=np.int64, count=n)
+    judged = (n_words >= LOWQ_MIN_WORDS) & (link < 0.5) & (is_article | (snippet > 0))
+    cand = np.flatnonzero(judged).tolist()
     if cand:
         from .features import lowq
 
