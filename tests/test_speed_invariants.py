@@ -111,6 +111,15 @@ def test_lowq_block_row_from_the_pages_words_matches_the_plain_computation(text)
     assert lowq.block_row(text, "en", words) == plain_block_row(text, "en")
 
 
+@given(st.lists(st.one_of(ASCII_WORDY, WORDY), min_size=4, max_size=10), st.booleans())
+@settings(max_examples=150, deadline=None)
+def test_lowq_features_of_many_texts_match_the_plain_computation(texts, with_words):
+    # several texts are counted at once, over numbered words: each row as the text alone gives it
+    words = [re.findall(r"\w+", t.lower()) for t in texts] if with_words else None
+    got = lowq.features(texts, "en", words)
+    assert got.tolist() == [plain_block_row(t, "en") for t in texts]
+
+
 def _labels_and_reasons(report):
     return [(b.label, b.reasons) for b in report.blocks], report.label
 
