@@ -437,6 +437,18 @@ def _evidence_index() -> tuple[tuple, tuple]:
     return resolve(_BOILERPLATE_EVIDENCE), resolve(_ARTICLE_EVIDENCE)
 
 
+@lru_cache(maxsize=1)
+def _rule_arrays() -> tuple[tuple[np.ndarray, ...], ...]:
+    """Per rule group: feature columns, signs (-1 for "below"), signed bars, bit weights."""
+    out = []
+    for rules in _evidence_index():
+        columns = np.array([i for i, _, _, _ in rules])
+        signs = np.array([1.0 if above else -1.0 for _, _, above, _ in rules])
+        bars = np.array([float(t) for _, t, _, _ in rules])
+        out.append((columns, signs, signs * bars, 1 << np.arange(len(rules), dtype=np.int64)))
+    return tuple(out)
+
+
 def rescaled(p: np.ndarray, threshold: float) -> np.ndarray:
     """Probabilities mapped by odds so that `threshold` lands on 0.5, the point where labels change."""
     odds = (p / np.maximum(1.0 - p, 1e-12)) / (threshold / (1.0 - threshold))
@@ -450,11 +462,10 @@ def _reasons(
     # Each block's fired rules as one number (bit r: rule r fired), so that the codes are built once
     # per distinct pattern: a page has many blocks and few patterns.
     bits = []
-    for rules in (boiler_rules, article_rules):
-        fired = np.column_stack(
-            [(X[:, i] > t) if above else (X[:, i] < t) for i, t, above, _ in rules]
-        )
-        bits.append((fired.astype(np.int64) << np.arange(len(rules))).sum(axis=1).tolist())
+    for columns, signs, signed_bars, weights in _rule_arrays():
+        # x < t is -x > -t: every rule is one comparison of the signed columns with signed bars
+        fired = X[:, columns] * signs > signed_bars
+        bits.append((fired @ weights).tolist())
     # The second pass overturning the first means the neighbours decided.
     overturned = ((p1 >= 0.5) != is_article).tolist()
     known: dict[tuple, tuple[str, ...]] = {}
