@@ -120,6 +120,20 @@ def test_lowq_features_of_many_texts_match_the_plain_computation(texts, with_wor
     assert got.tolist() == [plain_block_row(t, "en") for t in texts]
 
 
+@given(st.lists(st.one_of(ASCII_WORDY, WORDY), min_size=1, max_size=6))
+@settings(max_examples=100, deadline=None)
+def test_page_words_of_ascii_blocks_are_their_lowered_words(texts):
+    # classify hands PageData.words to lowq.features, which reads them as the lowered \w+ words of
+    # each ASCII text: the page's word split must keep giving exactly those
+    from quality.features.page import page_data
+    from tests.blockfactory import make_page
+
+    page = page_data(make_page(*texts))
+    for text, words in zip(texts, page.words):
+        if text.isascii():
+            assert words == [t.lower() for t in re.findall(r"\w+", text)]
+
+
 def _labels_and_reasons(report):
     return [(b.label, b.reasons) for b in report.blocks], report.label
 
