@@ -155,10 +155,50 @@ def timings(texts: list[str], repeat: int = 3) -> dict[str, float]:
     }
 
 
+def speed_ratio(texts: list[str], other: Path, rounds: int = 7) -> tuple[float, float, float]:
+    """CPU time of spin_score with this model over another model file, run alternately on the same texts.
+
+    Each round scores the same 200 100-word paragraphs one at a time with each model (which goes first
+    alternates); returns the median per-paragraph milliseconds of this model and the other, and the
+    median of the per-round ratios.
+    """
+    import joblib
+
+    from quality.signals import _models, spin
+
+    ours, theirs = _models.load_model("spin"), joblib.load(other)
+    hundred = [" ".join(t.split()[:100]) for t in texts if len(t.split()) >= 100][:200]
+    kept = spin._spin_model
+    per_text: dict[str, list[float]] = {"ours": [], "theirs": []}
+    try:
+        for round_ in range(rounds):
+            order = (("ours", ours), ("theirs", theirs))
+            for name, model in order if round_ % 2 == 0 else order[::-1]:
+                spin._spin_model = lambda model=model: model
+                spin.spin_score(hundred[0])  # warm the caches of this model
+                start = time.process_time()
+                for text in hundred:
+                    spin.spin_score(text)
+                per_text[name].append(1000 * (time.process_time() - start) / len(hundred))
+    finally:
+        spin._spin_model = kept
+    ratios = [a / b for a, b in zip(per_text["ours"], per_text["theirs"])]
+    return (
+        statistics.median(per_text["ours"]),
+        statistics.median(per_text["theirs"]),
+        statistics.median(ratios),
+    )
+
+
 def main(argv: list[str] | None = None) -> int:
     """Print every signal figure on dev data."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--limit", type=int, default=None, help="use only this many dev paragraphs")
+    parser.add_argument(
+        "--against",
+        type=Path,
+        help="also time spin_score against this spin.joblib (e.g. main's), alternating, in CPU time",
+    )
     args = parser.parse_args(argv)
     from quality.signals import spin_scores
     from quality.signals._models import load_model
@@ -180,6 +220,12 @@ def main(argv: list[str] | None = None) -> int:
         print(f"clickbait held-apart accuracy ({name}): {accuracy:.4f}  n={len(dev)}")
     for name, value in timings(paragraphs).items():
         print(f"{name}: {value:.3f}")
+    if args.against:
+        ours, theirs, ratio = speed_ratio(paragraphs, args.against)
+        print(
+            f"spin_score CPU ms per 100-word paragraph: this model {ours:.3f}, {args.against} "
+            f"{theirs:.3f}; median per-round ratio {ratio:.2f}"
+        )
     return 0
 
 

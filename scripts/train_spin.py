@@ -2,11 +2,14 @@
 
     python scripts/train_spin.py        # writes models/spin.joblib (needs the `train` extra: wordfreq)
 
-The counts come from 85 % of the train split's pages (by a stable hash of the page: gold text and the
-pages' other text runs) plus WordNet's glosses and multiword lemmas; the per-word and per-paragraph
-models are fitted on the other 15 %, clean and spun by scripts/spinner.py at 10, 20, 30 and 50 % of
-content words, so the counts never saw those paragraphs. Half the tortured-phrase list is learned
-from (its expected text counted, its pairs as training sentences); eval_signals tests the other half.
+The shipped count models (bigram, word-class, topic vectors) come from all the train split's pages
+(gold text and the pages' other text runs) plus WordNet's glosses and multiword lemmas. The per-word
+and per-paragraph models are cross-fitted: the pages are cut into five folds by a stable hash, and
+each fold's paragraphs, clean and spun by scripts/spinner.py at 10, 20, 30 and 50 % of content words,
+are featurised by count models built from the other four folds only, so the models learn from every
+train paragraph as it looks to counts that never saw it. Half the tortured-phrase list is learned from
+(its expected text counted, its word substitutions listed, its pairs as training sentences, all
+cross-fitted the same way); eval_signals tests the other half.
 See models/spin.md.
 """
 
@@ -19,6 +22,8 @@ import re
 import sys
 from collections import Counter
 from collections.abc import Iterator
+from dataclasses import dataclass
+from functools import cache
 from pathlib import Path
 
 import lxml.html
@@ -191,15 +196,10 @@ COLLOCATION_LISTS = (
 def collocation_pmi(vocab: dict[str, int], log_unigram) -> dict[int, float]:
     """Bigram key -> PMI of the pair in the web-scale lists (the larger of the two): frequent collocations of English."""
     import math
-    from importlib import resources
 
     best: dict[int, float] = {}
     for package, name in COLLOCATION_LISTS:
-        pairs: Counter[tuple[str, str]] = Counter()
-        for line in (resources.files(package) / name).read_text(encoding="utf-8").splitlines():
-            *words, count = line.replace("\t", " ").split(" ")
-            if len(words) == 2 and count.isdigit():
-                pairs[(words[0].lower(), words[1].lower())] += int(count)
+        pairs = _collocation_list(package, name)
         total = sum(pairs.values())
         for (a, b), count in pairs.items():
             if a in vocab and b in vocab:
@@ -208,6 +208,26 @@ def collocation_pmi(vocab: dict[str, int], log_unigram) -> dict[int, float]:
                 key = i * len(vocab) + j
                 best[key] = max(best.get(key, -math.inf), pmi)
     return best
+
+
+@cache
+def _collocation_list(package: str, name: str) -> Counter[tuple[str, str]]:
+    """A shipped bigram list as lower-cased (word, word) -> count, read once per process."""
+    from importlib import resources
+
+    pairs: Counter[tuple[str, str]] = Counter()
+    for line in (resources.files(package) / name).read_text(encoding="utf-8").splitlines():
+        *words, count = line.replace("\t", " ").split(" ")
+        if len(words) == 2 and count.isdigit():
+            pairs[(words[0].lower(), words[1].lower())] += int(count)
+    return pairs
+
+
+@cache
+def _synonyms(word: str) -> tuple[str, ...]:
+    from spinner import synonyms
+
+    return tuple(synonyms(word))
 
 
 MAX_ALTERNATIVES = 8  # the most frequent synonyms are the ones a writer would have picked; 12 measured no better on train and is slower
@@ -236,7 +256,7 @@ def tortured_substitutions(pairs: list[tuple[str, str]]) -> dict[str, list[str]]
 def _alternatives(words: list[str], vocab: dict[str, int], prob, learned: dict[str, list[str]]):
     """For each word, the words a spinner may have replaced with it: learned ones, then thesaurus synonyms by frequency."""
     import numpy as np
-    from spinner import STOPWORDS, synonyms
+    from spinner import STOPWORDS
 
     offsets = np.zeros(len(words) + 1, dtype=np.int32)
     flat: list[int] = []
@@ -245,7 +265,7 @@ def _alternatives(words: list[str], vocab: dict[str, int], prob, learned: dict[s
             vocab[w] for w in dict.fromkeys(learned.get(word, ())) if w in vocab and w != word
         ]
         if len(word) > 2 and word.isalpha() and word not in STOPWORDS:
-            found = {vocab[s] for s in synonyms(word) if s in vocab}
+            found = {vocab[s] for s in _synonyms(word) if s in vocab}
             chosen += sorted(found - set(chosen), key=lambda j: -prob[j])[:MAX_ALTERNATIVES]
         flat.extend(chosen[:MAX_WITH_LEARNED])
         offsets[i + 1] = len(flat)
@@ -316,14 +336,6 @@ def build_topic_vectors(token_lists: list[list[str]], fluency, seed: int = 0):
     return TopicVectors(row=row, vectors=vectors.astype(np.float32))
 
 
-def split_train_pages() -> tuple[list[str], list[str]]:
-    """Train-split paragraphs for the bigram counts, and held-apart ones for the classifier."""
-    counts, classifier = [], []
-    for key, paragraph in gold_paragraphs("train"):
-        (counts if stable_fraction(key) < SPLIT_SHARE else classifier).append(paragraph)
-    return counts, classifier
-
-
 def swapped_mask(tokens: list[str], original: str, swaps):
     """Content-word tokens of a spun text that came from a swap (replacement words the original never used)."""
     import numpy as np
@@ -339,7 +351,7 @@ def swapped_mask(tokens: list[str], original: str, swaps):
     return np.array([t in planted for t in tokens])
 
 
-def fit_linear(X, y, c: float = 1.0):
+def fit_linear(X, y, c: float = 1.0, weight=None):
     """A standardised logistic model as the numpy-only Linear record."""
     import numpy as np
     from sklearn.linear_model import LogisticRegression
@@ -348,13 +360,15 @@ def fit_linear(X, y, c: float = 1.0):
 
     mean, scale = X.mean(axis=0), X.std(axis=0)
     scale = np.where(scale > 1e-9, scale, 1.0)
-    clf = LogisticRegression(C=c, max_iter=2000, random_state=0).fit((X - mean) / scale, y)
+    clf = LogisticRegression(C=c, max_iter=2000, random_state=0).fit(
+        (X - mean) / scale, y, sample_weight=weight
+    )
     return Linear(
         mean=mean, scale=scale, coef=clf.coef_[0].copy(), intercept=float(clf.intercept_[0])
     )
 
 
-def fit_mlp(X, y, hidden: int = 32):
+def fit_mlp(X, y, hidden: int = 32, max_iter: int = 30, weight=None):
     """A small ReLU network as the numpy-only Mlp record."""
     import numpy as np
     from sklearn.neural_network import MLPClassifier
@@ -367,10 +381,10 @@ def fit_mlp(X, y, hidden: int = 32):
         hidden_layer_sizes=(hidden,),
         alpha=1e-3,
         batch_size=1024,
-        max_iter=30,
+        max_iter=max_iter,
         early_stopping=True,
         random_state=0,
-    ).fit((X - mean) / scale, y)
+    ).fit((X - mean) / scale, y, sample_weight=weight)
     # fold (x - mean) / scale into the first layer: one matrix product at run time
     weights = clf.coefs_[0] / scale[:, None]
     return Mlp(
@@ -381,25 +395,68 @@ def fit_mlp(X, y, hidden: int = 32):
     )
 
 
-def train(seed: int = 0):
-    """Build the count models on most train pages and fit the word and paragraph models on the rest."""
-    import dataclasses
-    import random
+FOLDS = (
+    5  # cross-fitting: each fifth of the train pages is featurised by counts from the other four
+)
 
-    import numpy as np
-    from spinner import Swap, spin
 
-    from quality.signals.fluency import fluency_features, tokenize
+@dataclass
+class Sources:
+    """Everything training reads, tokenised once: gold paragraphs and other text runs per page, and the rest."""
+
+    paragraphs: dict[
+        str, list[str]
+    ]  # page key -> gold paragraphs (any length), pages in sorted order
+    tokens: dict[str, list[list[str]]]  # page key -> token lists of its gold paragraphs
+    runs: dict[
+        str, list[str]
+    ]  # page key -> the page's text runs of eight words or more (deduplicated)
+    thesaurus: list[list[str]]  # token lists of WordNet glosses and multiword lemmas
+    pairs: list[tuple[str, str]]  # the tortured-phrase learning half
+
+
+def load_sources(split: str = "train") -> Sources:
+    """Read and tokenise the split's gold paragraphs and page text, WordNet's text and the tortured learning half."""
+    from quality.signals.fluency import tokenize
+
+    paragraphs: dict[str, list[str]] = {}
+    for key, paragraph in gold_paragraphs(split):
+        paragraphs.setdefault(key, []).append(paragraph)
+    tokens = {key: [tokenize(p) for p in ps] for key, ps in paragraphs.items()}
+    return Sources(
+        paragraphs=paragraphs,
+        tokens=tokens,
+        runs=page_runs(split),
+        thesaurus=[tokenize(t) for t in thesaurus_text()],
+        pairs=tortured_learning_half(),
+    )
+
+
+def count_text(sources: Sources, keys: set[str], pairs: list[tuple[str, str]]) -> list[list[str]]:
+    """Token lists the count models learn from: the pages' gold and other text, WordNet, expected phrases."""
+    from quality.signals.fluency import tokenize
+
+    ordered = [key for key in sources.tokens if key in keys]
+    lists = [t for key in ordered for t in sources.tokens[key]]
+    seen: set[str] = set()
+    runs = []
+    for key in sorted(k for k in sources.runs if k in keys):
+        for run in sources.runs[key]:
+            if run not in seen:
+                seen.add(run)
+                runs.append(tokenize(run))
+    return lists + sources.thesaurus + runs + [tokenize(expected) for _, expected in pairs]
+
+
+def build_counts(sources: Sources, keys: set[str], pairs: list[tuple[str, str]], seed: int = 0):
+    """The count models (bigram, word-class, topic) of a set of pages and tortured pairs, as a SpinModel without the fitted parts."""
     from quality.signals.spin import SpinModel
 
-    counts_part, classifier_part = split_train_pages()
-    learn_pairs = tortured_learning_half()
-    extra = thesaurus_text() + page_text() + [expected for _, expected in learn_pairs]
-    token_lists = [tokenize(text) for text in counts_part + extra]
-    fluency = build_fluency_model(token_lists, tortured_substitutions(learn_pairs))
+    token_lists = count_text(sources, keys, pairs)
+    fluency = build_fluency_model(token_lists, tortured_substitutions(pairs))
     grammar = build_class_model(token_lists, fluency)
     topics = build_topic_vectors(token_lists, fluency, seed)
-    base = SpinModel(
+    return SpinModel(
         fluency=fluency,
         grammar=grammar,
         topics=topics,
@@ -407,59 +464,186 @@ def train(seed: int = 0):
         paragraph=None,
         word_prior_logit=0.0,
     )
-    rng = random.Random(seed)
-    paragraphs = [p for p in classifier_part if len(p.split()) >= MIN_WORDS]
+
+
+def make_examples(paragraphs: list[str], pairs: list[tuple[str, str]], rng, frames: int = 1):
+    """(clean text, spun text, swaps, kind) training examples: paragraphs spun by the spinner, and tortured pairs.
+
+    kind is "paragraph", or the frame number of a tortured pair (0 is the frame it gets by its place
+    in the list; with frames=4 the other three frames follow as 1, 2, 3).
+    """
+    from spinner import Swap, spin
+
+    paragraphs = [p for p in paragraphs if len(p.split()) >= MIN_WORDS]
     # short pieces too, so the paragraph model also holds for one sentence, a teaser or a title
     paragraphs += [" ".join(p.split()[: rng.randint(6, 16)]) for p in paragraphs[::2]]
-    examples = []  # (clean text, spun text, swaps)
+    examples = []
     for i, paragraph in enumerate(paragraphs):
         spun = spin(paragraph, RATES[i % len(RATES)], rng)
-        examples.append((paragraph, spun.text, spun.swaps))
-    for j, (tortured, expected) in enumerate(learn_pairs):
-        frame = TRAIN_FRAMES[j % len(TRAIN_FRAMES)]
-        examples.append(
-            (frame.format(expected), frame.format(tortured), (Swap(expected, tortured),))
-        )
-    # each tortured pair in all four frames (for both models, or for the word model only) measured
-    # +0.008 to +0.017 tortured win rate but -0.009 to -0.020 AUC at 10 % on a train split: one frame each
-    analysed = _analyse_examples(
-        base, examples
-    )  # (scored, gains, word model rows, swapped mask, label)
-    X_words = np.vstack([rows[scored.is_word] for scored, _, rows, _, _ in analysed])
-    y_words = np.concatenate([mask[scored.is_word] for scored, _, _, mask, _ in analysed])
-    words = fit_mlp(
-        X_words, y_words
-    )  # +0.02 AUC at 10 % over a logistic word model; 64 units no better
+        examples.append((paragraph, spun.text, spun.swaps, "paragraph"))
+    for j, (tortured, expected) in enumerate(pairs):
+        for f in range(frames):
+            frame = TRAIN_FRAMES[(j + f) % len(TRAIN_FRAMES)]
+            examples.append(
+                (frame.format(expected), frame.format(tortured), (Swap(expected, tortured),), f)
+            )
+    return examples
+
+
+def fold_of(key: str, folds: int) -> int:
+    """The cross-fitting fold of a page key or a tortured phrase."""
+    return int(stable_fraction(key + "#fold") * folds)
+
+
+def crossfit_examples(sources: Sources, folds: int, seed: int = 0, frames: int = 1):
+    """Training examples analysed by count models that never saw them, and the count models of everything.
+
+    With folds >= 2 every page and tortured pair is featurised by counts from the other folds (its
+    paragraphs, page text, expected phrase and learned substitutions left out), so the word and
+    paragraph models learn from all of them; the returned count models are built from everything.
+    folds=1 is the older recipe: counts from 85 % of the pages, examples from the rest.
+    """
+    import random
+
+    keys = list(sources.paragraphs)
+    if folds <= 1:
+        counted = {k for k in keys if stable_fraction(k) < SPLIT_SHARE}
+        model = build_counts(sources, counted, sources.pairs, seed)
+        paragraphs = [p for k in keys if k not in counted for p in sources.paragraphs[k]]
+        examples = make_examples(paragraphs, sources.pairs, random.Random(seed), frames)
+        return model, _analyse_examples(model, examples)
+    analysed = []
+    for fold in range(folds):
+        held = {k for k in keys if fold_of(k, folds) == fold}
+        held_pairs = [p for p in sources.pairs if fold_of(p[0].lower(), folds) == fold]
+        kept_pairs = [p for p in sources.pairs if fold_of(p[0].lower(), folds) != fold]
+        model = build_counts(sources, set(keys) - held, kept_pairs, seed)
+        paragraphs = [p for k in keys if k in held for p in sources.paragraphs[k]]
+        examples = make_examples(paragraphs, held_pairs, random.Random(seed * 1000 + fold), frames)
+        analysed += _analyse_examples(model, examples)
+        logging.info("fold %d: %d examples", fold, len(examples))
+    return build_counts(sources, set(keys), sources.pairs, seed), analysed
+
+
+MAX_WORD_ROWS = 3_000_000  # the word model learns from a sample of texts beyond this many word rows
+
+
+_WORD_MODELS: dict = {}  # the last word model fitted, so variants of the paragraph model reuse it
+
+
+def _fit_word_model(for_words, *, seed: int, hidden: int, tortured_weight: float):
+    """The per-word swap model and its training share of swapped words as log-odds."""
+    import numpy as np
+
+    n_rows = sum(int(a[0].is_word.sum()) for a in for_words)
+    if n_rows > MAX_WORD_ROWS:
+        keep = np.random.default_rng(seed).random(len(for_words)) < MAX_WORD_ROWS / n_rows
+        for_words = [a for a, k in zip(for_words, keep) if k]
+    X_words = np.vstack([rows[scored.is_word] for scored, _, rows, _, _, _ in for_words])
+    y_words = np.concatenate([mask[scored.is_word] for scored, _, _, mask, _, _ in for_words])
+    w_words = np.concatenate(
+        [
+            np.full(int(a[0].is_word.sum()), 1.0 if a[5] == "paragraph" else tortured_weight)
+            for a in for_words
+        ]
+    )
+    # +0.02 AUC at 10 % over a logistic word model; 64 units no better
+    words = fit_mlp(X_words, y_words, hidden, weight=w_words)
     logging.info("word model on %d words (%.1f %% swapped)", len(y_words), 100 * y_words.mean())
     prior = float(np.log(y_words.mean() / (1 - y_words.mean())))
+    return words, prior
+
+
+def fit_models(
+    base,
+    analysed,
+    *,
+    word_frames=(0,),
+    paragraph_frames=(0,),
+    seed: int = 0,
+    word_hidden: int = 32,
+    paragraph_hidden: int = 0,
+    tortured_weight: float = 1.0,
+):
+    """Fit the per-word swap model and the paragraph model on analysed examples; the complete SpinModel."""
+    import dataclasses
+
+    import numpy as np
+
+    from quality.signals.fluency import fluency_features
+
+    word_key = (id(analysed), tuple(word_frames), word_hidden, tortured_weight)
+
+    def chosen(frames):
+        return [a for a in analysed if a[5] == "paragraph" or a[5] in frames]
+
+    if word_key in _WORD_MODELS:
+        words, prior = _WORD_MODELS[word_key]
+    else:
+        words, prior = _fit_word_model(
+            chosen(word_frames), seed=seed, hidden=word_hidden, tortured_weight=tortured_weight
+        )
+        _WORD_MODELS.clear()
+        _WORD_MODELS[word_key] = words, prior
+    for_paragraphs = chosen(paragraph_frames)
     X = np.vstack(
         [
             fluency_features(scored, gains, words.logits(rows), prior)
-            for scored, gains, rows, _, _ in analysed
+            for scored, gains, rows, _, _, _ in for_paragraphs
         ]
     )
-    y = np.array([label for *_, label in analysed])
-    paragraph_model = fit_linear(X, y)  # a 16-unit network measured no better on dev
+    y = np.array([a[4] for a in for_paragraphs])
+    weight = np.array([1.0 if a[5] == "paragraph" else tortured_weight for a in for_paragraphs])
+    if paragraph_hidden:
+        paragraph_model = fit_mlp(X, y, paragraph_hidden, max_iter=200, weight=weight)
+    else:
+        paragraph_model = fit_linear(
+            X, y, weight=weight
+        )  # a 16-unit network measured no better on dev
     logging.info("paragraph model on %d paragraphs", len(y))
     return dataclasses.replace(base, words=words, paragraph=paragraph_model, word_prior_logit=prior)
 
 
+PARAGRAPH_HIDDEN = 16  # units of the paragraph network (0: a logistic paragraph model)
+TORTURED_FRAMES = 1  # training frames per tortured pair
+
+
+def train(seed: int = 0, folds: int = FOLDS, sources: Sources | None = None):
+    """Count models from all train pages; word and paragraph models from cross-fitted examples."""
+    sources = sources or load_sources()
+    base, analysed = crossfit_examples(sources, folds, seed, TORTURED_FRAMES)
+    frames = tuple(range(TORTURED_FRAMES))
+    return fit_models(
+        base,
+        analysed,
+        word_frames=frames,
+        paragraph_frames=frames,
+        seed=seed,
+        paragraph_hidden=PARAGRAPH_HIDDEN,
+    )
+
+
 def _analyse_examples(model, examples):
-    """(scored, swap gains, word model rows, swapped mask, label) for the clean and the spun text of each example."""
+    """(scored, swap gains, word model rows, swapped mask, label, kind) for the clean and the spun text of each example."""
     import numpy as np
 
     from quality.signals.fluency import score_tokens, tokenize
     from quality.signals.spin import word_rows
 
     analysed = []
-    for paragraph, spun_text, swaps in examples:
+    for paragraph, spun_text, swaps, kind in examples:
         for text, label in ((paragraph, 0), (spun_text, 1)):
             tokens = tokenize(text)
             scored = score_tokens(model.fluency, tokens)
             rows = word_rows(model, scored)
             mask = swapped_mask(tokens, paragraph, swaps) if label else np.zeros(len(tokens), bool)
-            analysed.append((scored, rows.gains, rows.features, mask, label))
+            analysed.append(
+                (scored, rows.gains, rows.features.astype(np.float32), mask, label, kind)
+            )
     return analysed
+
+
+_CLASS_NAMES: dict[str, str] = {}  # word -> class name, kept across the count models of one run
 
 
 def word_class_table(words: list[str]) -> tuple[list[int], int, int]:
@@ -480,6 +664,8 @@ def word_class_table(words: list[str]) -> tuple[list[int], int, int]:
     for word in words:
         if word in STOPWORDS or word in (BOUNDARY, NUMBER, UNKNOWN, ","):
             name = word
+        elif word in _CLASS_NAMES:
+            name = _CLASS_NAMES[word]
         else:
             bits = "".join(
                 pos[0]
@@ -498,7 +684,7 @@ def word_class_table(words: list[str]) -> tuple[list[int], int, int]:
                 ),
                 "",
             )
-            name = f"{bits}:{ending}"
+            name = _CLASS_NAMES[word] = f"{bits}:{ending}"
         table.append(names.setdefault(name, len(names)))
     return table, len(names), names[BOUNDARY]
 
@@ -542,19 +728,16 @@ def build_class_model(token_lists: list[list[str]], fluency):
     )
 
 
-def page_text(split: str = "train") -> list[str]:
-    """Every text run of eight words or more on the split's pages, beyond the gold: more English for the counts.
+def page_runs(split: str = "train") -> dict[str, list[str]]:
+    """Per page, every text run of eight words or more in its HTML, beyond the gold: more English for the counts.
 
-    Only the `train` split is read, and the classifier's held-apart pages are skipped, so no paragraph
-    the classifier sees or that dev measures is ever counted.
+    Only the `train` split is read; which pages a count model may use is decided by its caller, so no
+    paragraph the word and paragraph models are fitted on, or that dev measures, is ever counted with it.
     """
     import lxml.etree
 
-    texts: list[str] = []
-    seen: set[str] = set()
+    runs: dict[str, list[str]] = {}
     for page in split_pages(split):
-        if stable_fraction(f"{page.set}/{page.id}") >= SPLIT_SHARE:
-            continue
         raw = page.html.read_bytes()
         try:
             text = re.sub(
@@ -565,12 +748,13 @@ def page_text(split: str = "train") -> list[str]:
             continue
         for bad in tree.xpath("//script|//style|//noscript"):
             bad.drop_tree()
+        found = runs.setdefault(f"{page.set}/{page.id}", [])
         for run in tree.itertext():
             run = " ".join(run.split())
-            if len(run.split()) >= 8 and run not in seen:
-                seen.add(run)
-                texts.append(run)
-    return texts
+            if len(run.split()) >= 8:
+                found.append(run)
+        runs[f"{page.set}/{page.id}"] = list(dict.fromkeys(found))
+    return runs
 
 
 def tortured_learning_half() -> list[tuple[str, str]]:
@@ -609,9 +793,12 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--out", type=Path, default=ROOT / "models" / "spin.joblib")
     parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument(
+        "--folds", type=int, default=FOLDS, help="cross-fitting folds; 1: the older 85/15 recipe"
+    )
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(message)s")
-    model = train(args.seed)
+    model = train(args.seed, args.folds)
     args.out.parent.mkdir(parents=True, exist_ok=True)
     joblib.dump(model, args.out, compress=3)
     print(f"wrote {args.out} ({args.out.stat().st_size / 1e6:.2f} MB)")

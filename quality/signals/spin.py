@@ -69,7 +69,7 @@ class SpinModel:
     grammar: ClassModel
     topics: TopicVectors
     words: Linear | Mlp
-    paragraph: Linear
+    paragraph: Linear | Mlp
     word_prior_logit: float
     feature_names: tuple[str, ...] = FEATURE_NAMES
 
