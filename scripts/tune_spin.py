@@ -167,6 +167,7 @@ def main(argv: list[str] | None = None) -> int:
             "paragraph_hidden": 16,
             "tortured_weight": w / 4,
         }
+    variants["older recipe, 16-unit paragraph model"] = {"paragraph_hidden": 16}
     variants["one frame, 32-unit paragraph model"] = {"paragraph_hidden": 32}
     variants["four frames, 32-unit paragraph model"] = {
         "word_frames": four,
