@@ -508,11 +508,12 @@ def crossfit_examples(sources: Sources, folds: int, seed: int = 0, frames: int =
     """
     import random
 
-    keys = list(sources.paragraphs)
+    # every page, also those whose gold has no paragraph: their other text runs are counted too
+    keys = sorted(set(sources.paragraphs) | set(sources.runs))
     if folds <= 1:
         counted = {k for k in keys if stable_fraction(k) < SPLIT_SHARE}
         model = build_counts(sources, counted, sources.pairs, seed)
-        paragraphs = [p for k in keys if k not in counted for p in sources.paragraphs[k]]
+        paragraphs = [p for k in keys if k not in counted for p in sources.paragraphs.get(k, ())]
         examples = make_examples(paragraphs, sources.pairs, random.Random(seed), frames)
         return model, _analyse_examples(model, examples)
     analysed = []
@@ -521,7 +522,7 @@ def crossfit_examples(sources: Sources, folds: int, seed: int = 0, frames: int =
         held_pairs = [p for p in sources.pairs if fold_of(p[0].lower(), folds) == fold]
         kept_pairs = [p for p in sources.pairs if fold_of(p[0].lower(), folds) != fold]
         model = build_counts(sources, set(keys) - held, kept_pairs, seed)
-        paragraphs = [p for k in keys if k in held for p in sources.paragraphs[k]]
+        paragraphs = [p for k in keys if k in held for p in sources.paragraphs.get(k, ())]
         examples = make_examples(paragraphs, held_pairs, random.Random(seed * 1000 + fold), frames)
         analysed += _analyse_examples(model, examples)
         logging.info("fold %d: %d examples", fold, len(examples))
@@ -551,7 +552,8 @@ def _fit_word_model(for_words, *, seed: int, hidden: int, tortured_weight: float
         ]
     )
     # +0.02 AUC at 10 % over a logistic word model; 64 units no better
-    words = fit_mlp(X_words, y_words, hidden, weight=w_words)
+    # no weights at all when every weight is 1: the fit stays the one of earlier sessions
+    words = fit_mlp(X_words, y_words, hidden, weight=None if (w_words == 1).all() else w_words)
     logging.info("word model on %d words (%.1f %% swapped)", len(y_words), 100 * y_words.mean())
     prior = float(np.log(y_words.mean() / (1 - y_words.mean())))
     return words, prior
@@ -597,6 +599,7 @@ def fit_models(
     )
     y = np.array([a[4] for a in for_paragraphs])
     weight = np.array([1.0 if a[5] == "paragraph" else tortured_weight for a in for_paragraphs])
+    weight = None if (weight == 1).all() else weight
     if paragraph_hidden:
         paragraph_model = fit_mlp(X, y, paragraph_hidden, max_iter=200, weight=weight)
     else:
