@@ -208,3 +208,43 @@ def test_predictions_hold_openmp_to_one_thread():
     with one_thread():
         pools = [p for p in threadpool_info() if p["user_api"] == "openmp"]
     assert pools and all(p["num_threads"] == 1 for p in pools)
+
+
+def test_weak_page_lifts_the_blocks_near_its_best_score():
+    from quality.model import _best_of_weak_page, _lift
+
+    # Best 0.3, under 0.5 and over WEAK_PAGE_BEST (0.1): blocks at >= 0.15 (half of it) are lifted.
+    p2 = np.array([0.05, 0.3, 0.2, 0.1, 0.15])
+    lifted = _best_of_weak_page(p2)
+    assert lifted.tolist() == [False, True, True, False, True]
+    scores = _lift(p2, lifted)
+    assert (scores[lifted] >= 0.5).all() and (scores[~lifted] < 0.5).all()
+    assert np.argsort(scores).tolist() == np.argsort(p2).tolist()  # order kept
+    # A page with a block at 0.5, or whose best is under 0.1, keeps its scores.
+    assert not _best_of_weak_page(np.array([0.6, 0.3, 0.2])).any()
+    assert not _best_of_weak_page(np.array([0.08, 0.05])).any()
+    assert not _best_of_weak_page(np.zeros(0)).any()
+
+
+def test_lifted_blocks_are_extracted_but_do_not_make_the_page_an_article(monkeypatch):
+    import quality.model as model_module
+    from quality.model import article_mask
+
+    blocks = news_page()
+    real = model_module._article_scores
+
+    def weak(model, blocks, title, site_repeats):
+        X, page, p1, p2 = real(model, blocks, title, site_repeats)
+        # Every score under 0.5: the best block at 0.4, the article paragraphs at 0.3.
+        fake = np.where(p2 >= 0.5, 0.3, 0.01)
+        fake[np.argmax(p2)] = 0.4
+        return X, page, np.minimum(p1, 0.4), fake
+
+    monkeypatch.setattr(model_module, "_article_scores", weak)
+    verdict = classify(blocks, title="Harbour city launches electric ferry service")
+    article = [r.label is Label.ARTICLE for r in verdict.blocks]
+    assert article == article_mask(blocks).tolist()
+    assert sum(article) >= 2
+    assert verdict.label is Label.BOILERPLATE  # no block was confident enough for the page
+    lifted = [r for r in verdict.blocks if r.label is Label.ARTICLE]
+    assert all(r.reasons[0] == "model__best_of_weak_page" for r in lifted)
