@@ -316,7 +316,14 @@ def cross_validate(
             p2[rows] = model.article_scores(table.X[rows], table.chars[rows])[1]
     # The table holds the pages that have blocks, in order: `evaluate` asks for labels of just those.
     scores = [p2[table.page == k] for k in np.flatnonzero(original)]
-    return {th: evaluate(pages, _replay([s >= th for s in scores])) for th in thresholds}
+    return {th: evaluate(pages, _replay([_extracted(s, th) for s in scores])) for th in thresholds}
+
+
+def _extracted(p2: np.ndarray, threshold: float) -> np.ndarray:
+    """The blocks `extract` keeps at this threshold: scored over it, or lifted on a weak page."""
+    from .model import _best_of_weak_page, rescaled
+
+    return (p2 >= threshold) | _best_of_weak_page(rescaled(p2, threshold))
 
 
 def _replay(predictions: list[np.ndarray]) -> Labeller:
