@@ -64,6 +64,10 @@ def check(
 def extract(html: str | bytes, *, url: str | None = None, encoding: str | None = None) -> str:
     """The article's text: its blocks in page order, one per line; empty when there is none.
 
+    On a page where no block reaches the article threshold but the best scores at least 0.1, the
+    blocks scoring at least half the best are given (`model._best_of_weak_page`); `check` labels
+    them article too but still labels such a page `boilerplate`.
+
     Extraction separates the article from the template only: it skips the spun-text and bait
     stage, so a spun article's text comes out as article. `check(html).text` gives the text with
     that stage applied (blocks judged `low_quality` left out).
