@@ -878,7 +878,6 @@ def _article_scores(model: BlockModel, blocks, title: str, site_repeats):
 
 
 _LABELS = (Label.ARTICLE, Label.BOILERPLATE, Label.LOW_QUALITY)
-_SCORE_KEYS = ("article", "boilerplate", "low_quality")
 
 
 PAGE_LOWQ = 0.8  # char-weighted mean low-quality score of the article text that makes a page suspect (dev: 3 % of real pages, ~87 % of degraded ones)
