@@ -54,7 +54,7 @@ def topic_features(topics: TopicVectors, fluency: FluencyModel, scored: Scored) 
     has = (rows >= 0) & scored.is_word
     dims = topics.vectors.shape[1]
     starts = np.zeros(1, dtype=np.int64) if scored.starts is None else scored.starts
-    ends = np.append(starts[1:], n)
+    ends = np.concatenate((starts[1:], [n]))
     sizes = ends - starts
     text = np.repeat(np.arange(len(starts)), sizes)
     place = np.arange(n) - starts[text]  # each token's position in its own text
@@ -67,7 +67,8 @@ def topic_features(topics: TopicVectors, fluency: FluencyModel, scored: Scored) 
     # float32 sums run within each text from its first vector, in the order the text alone sums them,
     # so a text scores the same alone or among others: one zero-padded row of vectors per text (the
     # tokens without one would add zeros, which change no sum)
-    per_text = np.diff(before[np.append(starts, n)])
+    bounds = before[np.concatenate((starts, [n]))]
+    per_text = bounds[1:] - bounds[:-1]
     padded = np.zeros((len(starts), int(per_text.max()) + 1, dims), dtype=np.float32)
     padded[text_v, rank_v + 1] = own
     running = np.cumsum(padded, axis=1)  # running[t, k]: the sum of text t's first k vectors
@@ -82,8 +83,9 @@ def topic_features(topics: TopicVectors, fluency: FluencyModel, scored: Scored) 
         - running[text_v, vectors_before(np.maximum(place_v - WINDOW, 0))]
         - own
     )
-    paragraph_norm = np.maximum(np.linalg.norm(paragraph, axis=1), 1e-9)
-    window_norm = np.linalg.norm(window, axis=1)
+    # what np.linalg.norm(x, axis=1) computes for real rows, without its Python-level checks
+    paragraph_norm = np.maximum(np.sqrt(np.add.reduce(paragraph * paragraph, axis=1)), 1e-9)
+    window_norm = np.sqrt(np.add.reduce(window * window, axis=1))
     fits_v = (per_text >= MIN_CONTEXT_WORDS)[text_v]
     in_window_v = window_norm > 1e-6
     window_norm = np.maximum(window_norm, 1e-9)

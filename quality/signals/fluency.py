@@ -64,6 +64,10 @@ FEATURE_NAMES = (
     "mix_llr_25_per_word",
 )
 MIXTURE_SHARES = (0.03, 0.10, 0.25)
+try:  # np.clip's own ufunc: np.clip checks its bounds in Python (~5 us a call), then calls this
+    from numpy._core.umath import clip
+except ImportError:  # numpy < 2
+    clip = np.clip
 
 
 def mixture_llr(log_ratios: np.ndarray, share: float) -> float:
@@ -298,7 +302,7 @@ def score_texts(model: FluencyModel, token_lists: list[list[str]]) -> Scored:
 def text_ends(scored: Scored) -> np.ndarray:
     """The index one past each text's last token."""
     n = len(scored.ids)
-    return np.array([n]) if scored.starts is None else np.append(scored.starts[1:], n)
+    return np.array([n]) if scored.starts is None else np.concatenate((scored.starts[1:], [n]))
 
 
 UNLISTED_PMI = (
@@ -416,7 +420,7 @@ def word_features(model: FluencyModel, scored: Scored, swaps: Swaps) -> np.ndarr
     unseen_both = (fits_here == 0).astype(float)
     return np.column_stack(
         (
-            np.clip(gains, -20.0, 20.0),
+            clip(gains, -20.0, 20.0),
             scored.slor,
             slor_right,
             scored.seen.astype(float),
@@ -428,8 +432,8 @@ def word_features(model: FluencyModel, scored: Scored, swaps: Swaps) -> np.ndarr
             alt_fits,
             np.maximum(alt_fits - fits_here, 0.0),
             unseen_both,
-            np.clip(gains, 0.0, 20.0),
-            np.clip(gains, 0.0, 20.0) * (fits_here < 2),
+            clip(gains, 0.0, 20.0),
+            clip(gains, 0.0, 20.0) * (fits_here < 2),
             (zipf < 3.0).astype(float),
             (zipf < 4.0).astype(float),
             (zipf < 5.0).astype(float),
@@ -440,7 +444,7 @@ def word_features(model: FluencyModel, scored: Scored, swaps: Swaps) -> np.ndarr
             pmi_right,
             swaps.listed_fits,
             np.maximum(swaps.listed_fits - listed - listed_right, 0.0),
-            np.clip(swaps.listed_gain, -20.0, 20.0),
+            clip(swaps.listed_gain, -20.0, 20.0),
         )
     )
 
@@ -564,15 +568,15 @@ def fluency_features_batch(
     n = len(scored.ids)
     starts = np.zeros(1, dtype=np.int64) if scored.starts is None else scored.starts
     n_texts = len(starts)
-    text_of = np.repeat(np.arange(n_texts), np.diff(np.append(starts, n)))
+    bounds = np.concatenate((starts, [n]))
+    text_of = np.repeat(np.arange(n_texts), bounds[1:] - bounds[:-1])
     words = scored.is_word
     text = text_of[words]
     n_words = np.bincount(text, minlength=n_texts)
     per_word = np.maximum(n_words, 1)
     seen = scored.seen
-    right_seen = np.append(
-        seen[1:], True
-    )  # a text's last token sees the next text's first: seen, as alone
+    # a text's last token sees the next text's first: seen, as alone
+    right_seen = np.concatenate((seen[1:], [True]))
     log_uni = scored.log_unigram
     zipf = log_uni / math.log(10) + 9.0
     known = log_uni > math.log(FLOOR_PROB) + 1e-6
@@ -582,9 +586,8 @@ def fluency_features_batch(
     logits = word_logits[words]
     slor, log_prob = scored.slor[words], scored.log_prob[words]
     content = (zipf < 6.0)[words]
-    llr = [
-        np.log1p(q * np.expm1(np.clip(logits - prior_logit, -30.0, 30.0))) for q in MIXTURE_SHARES
-    ]
+    ratio = np.expm1(clip(logits - prior_logit, -30.0, 30.0))  # the same for every share
+    llr = [np.log1p(q * ratio) for q in MIXTURE_SHARES]
     per_token = np.column_stack(
         (
             slor,
@@ -625,7 +628,7 @@ def fluency_features_batch(
     top = np.minimum(n_words, 3)
     # the top three summed lowest first, as np.sort(...)[-3:] orders them
     k = np.arange(3)[:, None]
-    picked = ordered[3][index, np.clip(last - top + 1 + k, 0, ordered.shape[2] - 1)]
+    picked = ordered[3][index, clip(last - top + 1 + k, 0, ordered.shape[2] - 1)]
     top3 = np.where(k < top, picked, 0.0)
     top3 = ((0.0 + top3[0]) + top3[1]) + top3[2]
     # the quantiles of the word series, all at once: (series, q) = slor 0.1 and 0.25, log_prob 0.1,

@@ -18,6 +18,7 @@ from .fluency import (
     FluencyModel,
     Scored,
     bigram_log_prob,
+    clip,
     fluency_features,
     fluency_features_batch,
     score_texts,
@@ -128,7 +129,7 @@ def word_rows(model: SpinModel, scored: Scored) -> WordRows:
 
 
 def _probability(model: SpinModel, features: np.ndarray) -> np.ndarray:
-    return 1.0 / (1.0 + np.exp(-np.clip(model.paragraph.logits(features), -30.0, 30.0)))
+    return 1.0 / (1.0 + np.exp(-clip(model.paragraph.logits(features), -30.0, 30.0)))
 
 
 def spin_scores(texts: list[str]) -> list[float]:
