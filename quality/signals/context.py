@@ -43,7 +43,14 @@ def _unpack_topics(row: np.ndarray, quantised: np.ndarray, scale: np.ndarray) ->
 
 
 def topic_features(topics: TopicVectors, fluency: FluencyModel, scored: Scored) -> np.ndarray:
-    """Per-token features in TOPIC_FEATURE_NAMES order (zeros for tokens without a vector).
+    """Per-token features in TOPIC_FEATURE_NAMES order (zeros for tokens without a vector)."""
+    return np.column_stack(topic_columns(topics, fluency, scored))
+
+
+def topic_columns(
+    topics: TopicVectors, fluency: FluencyModel, scored: Scored
+) -> tuple[np.ndarray, ...]:
+    """The columns of `topic_features`, one array per feature.
 
     Only the words with a vector (under half the tokens) get their paragraph and window vectors
     built: the others' features are zero whatever their context.
@@ -118,4 +125,4 @@ def topic_features(topics: TopicVectors, fluency: FluencyModel, scored: Scored) 
         window_gain[positions] = np.where(
             has_alt & in_window_v[at], best_window - window_fit_v[at], 0.0
         )
-    return np.column_stack((has.astype(float), topic_fit, window_fit, topic_gain, window_gain))
+    return has.astype(float), topic_fit, window_fit, topic_gain, window_gain

@@ -400,14 +400,29 @@ WORD_FEATURE_NAMES = (
 )
 
 
+def stack_columns(columns) -> np.ndarray:
+    """`np.column_stack` of equal-length 1-D columns as float64, in a third of its time.
+
+    The values are the same (copies, booleans as 0.0 / 1.0) and the result is C-ordered as
+    column_stack's, so a matrix product over it sums in the same order.
+    """
+    return np.array(columns, dtype=np.float64).T.copy()
+
+
 def word_features(model: FluencyModel, scored: Scored, swaps: Swaps) -> np.ndarray:
     """Per-token features in WORD_FEATURE_NAMES order, one row per token (rows of non-words are unused)."""
+    return stack_columns(word_columns(model, scored, swaps))
+
+
+def word_columns(model: FluencyModel, scored: Scored, swaps: Swaps) -> tuple[np.ndarray, ...]:
+    """The columns of `word_features`, one array per feature."""
     ids = scored.ids
     gains, alt_fits = swaps.gains, swaps.alt_fits
     listed = ~np.isnan(scored.collocation)
+    # np.nan_to_num(collocation, nan=0.0) without its overhead: the PMI table holds no infinities
+    pmi = np.where(listed, scored.collocation, 0.0)
     listed[0 if scored.starts is None else scored.starts] = True
     listed_right = np.concatenate((listed[1:], [True])).astype(float)
-    pmi = np.nan_to_num(scored.collocation, nan=0.0)
     pmi_right = np.concatenate((pmi[1:], [0.0]))
     zipf = scored.log_unigram / math.log(10) + 9.0
     slor_right = np.concatenate((scored.slor[1:], [0.0]))
@@ -418,34 +433,32 @@ def word_features(model: FluencyModel, scored: Scored, swaps: Swaps) -> np.ndarr
     top_zipf = model.log_unigram[top].astype(np.float64) / math.log(10) + 9.0
     fits_here = scored.seen.astype(float) + seen_right
     unseen_both = (fits_here == 0).astype(float)
-    return np.column_stack(
-        (
-            clip(gains, -20.0, 20.0),
-            scored.slor,
-            slor_right,
-            scored.seen.astype(float),
-            seen_right,
-            zipf,
-            np.where(has_alts, top_zipf - zipf, 0.0),
-            has_alts.astype(float),
-            np.log1p(n_alts),
-            alt_fits,
-            np.maximum(alt_fits - fits_here, 0.0),
-            unseen_both,
-            clip(gains, 0.0, 20.0),
-            clip(gains, 0.0, 20.0) * (fits_here < 2),
-            (zipf < 3.0).astype(float),
-            (zipf < 4.0).astype(float),
-            (zipf < 5.0).astype(float),
-            scored.log_prob + np.concatenate((scored.log_prob[1:], [0.0])),
-            listed.astype(float),
-            listed_right,
-            pmi,
-            pmi_right,
-            swaps.listed_fits,
-            np.maximum(swaps.listed_fits - listed - listed_right, 0.0),
-            clip(swaps.listed_gain, -20.0, 20.0),
-        )
+    return (
+        clip(gains, -20.0, 20.0),
+        scored.slor,
+        slor_right,
+        scored.seen.astype(float),
+        seen_right,
+        zipf,
+        np.where(has_alts, top_zipf - zipf, 0.0),
+        has_alts.astype(float),
+        np.log1p(n_alts),
+        alt_fits,
+        np.maximum(alt_fits - fits_here, 0.0),
+        unseen_both,
+        clip(gains, 0.0, 20.0),
+        clip(gains, 0.0, 20.0) * (fits_here < 2),
+        (zipf < 3.0).astype(float),
+        (zipf < 4.0).astype(float),
+        (zipf < 5.0).astype(float),
+        scored.log_prob + np.concatenate((scored.log_prob[1:], [0.0])),
+        listed.astype(float),
+        listed_right,
+        pmi,
+        pmi_right,
+        swaps.listed_fits,
+        np.maximum(swaps.listed_fits - listed - listed_right, 0.0),
+        clip(swaps.listed_gain, -20.0, 20.0),
     )
 
 
@@ -588,7 +601,7 @@ def fluency_features_batch(
     content = (zipf < 6.0)[words]
     ratio = np.expm1(clip(logits - prior_logit, -30.0, 30.0))  # the same for every share
     llr = [np.log1p(q * ratio) for q in MIXTURE_SHARES]
-    per_token = np.column_stack(
+    per_token = stack_columns(
         (
             slor,
             ~seen[words],
@@ -615,7 +628,7 @@ def fluency_features_batch(
     rank = np.arange(len(text)) - offsets[text]
     width = int(n_words.max()) if n_texts else 0
     ordered = _sorted_rows(
-        np.column_stack((slor, log_prob, word_gains, logits)), text, rank, n_texts, width
+        stack_columns((slor, log_prob, word_gains, logits)), text, rank, n_texts, width
     )
     content_text = text[content]
     n_content = np.bincount(content_text, minlength=n_texts)

@@ -133,9 +133,16 @@ def class_log_probs(
 
 def class_fit(model: ClassModel, ids: np.ndarray, starts: np.ndarray | None = None) -> np.ndarray:
     """Per token, the class log-ratio summed over the three trigrams it takes part in (texts begin at `starts`)."""
+    return np.column_stack(class_fit_columns(model, ids, starts))
+
+
+def class_fit_columns(
+    model: ClassModel, ids: np.ndarray, starts: np.ndarray | None = None
+) -> tuple[np.ndarray, np.ndarray]:
+    """The two columns of `class_fit`."""
     lp = class_log_probs(model, ids, starts)
     nxt = np.concatenate((lp[1:], [0.0]))
     nxt2 = np.concatenate((lp[2:], [0.0, 0.0]))[: len(lp)]
     if starts is not None and len(starts) > 1:
         nxt2[starts[1:] - 1] = 0.0  # a text's last token must not see the next text's second token
-    return np.column_stack((lp, lp + nxt + nxt2))
+    return lp, lp + nxt + nxt2

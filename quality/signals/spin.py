@@ -12,7 +12,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from ._models import load_model
-from .context import TopicVectors, topic_features
+from .context import TopicVectors, topic_columns
 from .fluency import (
     FEATURE_NAMES,
     FluencyModel,
@@ -23,11 +23,12 @@ from .fluency import (
     fluency_features_batch,
     score_texts,
     score_tokens,
+    stack_columns,
     swap_gains,
     tokenize,
-    word_features,
+    word_columns,
 )
-from .grammar import ClassModel, class_fit
+from .grammar import ClassModel, class_fit_columns
 
 MAX_EVIDENCE = 5
 MIN_WORDS = 1
@@ -118,11 +119,11 @@ class WordRows:
 def word_rows(model: SpinModel, scored: Scored) -> WordRows:
     """Per-token inputs of the word model: bigram and collocation fit, swap alternatives, word classes, topic."""
     swaps = swap_gains(model.fluency, scored)
-    features = np.hstack(
+    features = stack_columns(
         (
-            word_features(model.fluency, scored, swaps),
-            class_fit(model.grammar, scored.ids, scored.starts),
-            topic_features(model.topics, model.fluency, scored),
+            *word_columns(model.fluency, scored, swaps),
+            *class_fit_columns(model.grammar, scored.ids, scored.starts),
+            *topic_columns(model.topics, model.fluency, scored),
         )
     )
     return WordRows(features, swaps.gains)
