@@ -529,49 +529,28 @@ def fluency_features(
     )
 
 
-def _sorted_rows(
-    values: np.ndarray, text: np.ndarray, rank: np.ndarray, n_texts: int, width: int
-) -> np.ndarray:
-    """Each text's values in one row, sorted, padded with +inf (columns of `values` are separate series)."""
-    rows = np.full((values.shape[1], n_texts, max(width, 1)), np.inf)
-    rows[:, text, rank] = values.T
-    rows.sort(axis=2)
-    return rows
-
-
-def _row_quantile(rows: np.ndarray, counts: np.ndarray, q: float, empty: float = 0.0) -> np.ndarray:
-    """Per row, `quantile` of its first `counts` values (sorted); `empty` for rows without values."""
-    top = np.maximum(counts - 1, 0)
-    position = q * top
-    low = position.astype(np.int64)
-    high = np.minimum(low + 1, top)
-    index = np.arange(len(counts))
-    has = counts > 0
-    lo, hi = (
-        np.where(has, rows[index, low], 0.0),
-        np.where(has, rows[index, high], 0.0),
-    )  # empty rows hold +inf
-    return np.where(has, lo + (hi - lo) * (position - low), empty)
-
-
-_QUANTILE_SERIES = np.array([0, 0, 1, 2])
-_QUANTILE_QS = np.array([0.1, 0.25, 0.1, 0.9])
+# the quantile features, as (series, q, value for a text without any): slor 0.1 and 0.25, log_prob 0.1,
+# swap gain 0.9 over the words, zipf 0.1 over the content words
+_QUANTILE_SERIES = np.array([0, 0, 1, 2, 4])
+_QUANTILE_QS = np.array([0.1, 0.25, 0.1, 0.9, 0.1])
+_QUANTILE_EMPTY = np.array([0.0, 0.0, 0.0, 0.0, 6.0])
 
 
 def _row_quantiles(
-    rows: np.ndarray, series: np.ndarray, qs: np.ndarray, counts: np.ndarray
+    rows: np.ndarray, series: np.ndarray, qs: np.ndarray, counts: np.ndarray, empty: np.ndarray
 ) -> np.ndarray:
-    """`_row_quantile(rows[s], counts, q)` for each (s, q) pair, one row each, in one pass."""
+    """Per (s, q) pair, one row: each text's `quantile` at q of the first `counts[pair, text]` values
+    of its sorted row in `rows[s]`, `empty[pair]` for a text without values."""
     top = np.maximum(counts - 1, 0)
     position = qs[:, None] * top
     low = position.astype(np.int64)
     high = np.minimum(low + 1, top)
-    index = np.arange(len(counts))
+    index = np.arange(counts.shape[1])
     has = counts > 0
     which = series[:, None]
-    lo = np.where(has, rows[which, index, low], 0.0)
+    lo = np.where(has, rows[which, index, low], 0.0)  # rows without values hold +inf
     hi = np.where(has, rows[which, index, high], 0.0)
-    return np.where(has, lo + (hi - lo) * (position - low), 0.0)
+    return np.where(has, lo + (hi - lo) * (position - low), empty[:, None])
 
 
 def fluency_features_batch(
@@ -627,15 +606,15 @@ def fluency_features_batch(
     offsets = np.cumsum(n_words) - n_words
     rank = np.arange(len(text)) - offsets[text]
     width = int(n_words.max()) if n_texts else 0
-    ordered = _sorted_rows(
-        stack_columns((slor, log_prob, word_gains, logits)), text, rank, n_texts, width
-    )
     content_text = text[content]
     n_content = np.bincount(content_text, minlength=n_texts)
     content_rank = np.arange(len(content_text)) - (np.cumsum(n_content) - n_content)[content_text]
-    content_zipf = _sorted_rows(
-        zipf[words][content][:, None], content_text, content_rank, n_texts, width
-    )[0]
+    # each text's values of a series in one row, padded with +inf and sorted, all in one array: the
+    # word series slor, log_prob, swap gain, word logit, then the content words' zipf
+    ordered = np.full((5, n_texts, max(width, 1)), np.inf)
+    ordered[:4, text, rank] = np.array((slor, log_prob, word_gains, logits))
+    ordered[4, content_text, content_rank] = zipf[words][content]
+    ordered.sort(axis=2)
     index = np.arange(n_texts)
     last = np.maximum(n_words - 1, 0)
     top = np.minimum(n_words, 3)
@@ -644,16 +623,20 @@ def fluency_features_batch(
     picked = ordered[3][index, clip(last - top + 1 + k, 0, ordered.shape[2] - 1)]
     top3 = np.where(k < top, picked, 0.0)
     top3 = ((0.0 + top3[0]) + top3[1]) + top3[2]
-    # the quantiles of the word series, all at once: (series, q) = slor 0.1 and 0.25, log_prob 0.1,
-    # swap gain 0.9
-    quantiles = _row_quantiles(ordered, _QUANTILE_SERIES, _QUANTILE_QS, n_words)
+    quantiles = _row_quantiles(
+        ordered,
+        _QUANTILE_SERIES,
+        _QUANTILE_QS,
+        np.array((n_words, n_words, n_words, n_words, n_content)),
+        _QUANTILE_EMPTY,
+    )
     per_word = per_word.astype(np.float64)
     features = np.empty((n_texts, len(FEATURE_NAMES)))
     features[:, 0] = sums[:, 0] / per_word
     features[:, 1:3] = quantiles[:2].T
     features[:, 3:9] = sums[:, 1:7] / per_word[:, None]
     features[:, 9] = np.where(n_content > 0, sums[:, 18] / np.maximum(n_content, 1), 6.0)
-    features[:, 10] = _row_quantile(content_zipf, n_content, 0.1, empty=6.0)
+    features[:, 10] = quantiles[4]
     features[:, 11] = sums[:, 7] / per_word
     features[:, 12] = np.log1p(n_words)
     features[:, 13] = sums[:, 8] / per_word
