@@ -1,0 +1,30 @@
+"""KeyIndex.find gives numpy's searchsorted (side "left") positions, by either of its two paths."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from quality.signals.fluency import KEY_BLOCK, MANY_QUERIES, KeyIndex
+
+
+@pytest.mark.parametrize("n_queries", [0, 1, 7, MANY_QUERIES - 1, MANY_QUERIES, 5 * MANY_QUERIES])
+def test_find_equals_searchsorted(n_queries):
+    rng = np.random.default_rng(n_queries)
+    for n_keys in (1, KEY_BLOCK - 1, KEY_BLOCK, KEY_BLOCK + 1, 10 * KEY_BLOCK + 5):
+        keys = np.unique(rng.integers(0, 50 * n_keys, 3 * n_keys))[:n_keys]
+        queries = rng.integers(-5, 50 * n_keys + 5, n_queries)
+        queries[: min(n_queries, 4)] = keys[: min(n_queries, 4)]  # exact hits
+        found = KeyIndex(keys).find(queries)
+        assert found.tolist() == np.searchsorted(keys, queries).tolist()
+
+
+def test_queries_past_every_key_find_the_end():
+    keys = np.arange(0, 3 * KEY_BLOCK, 3)
+    queries = np.full(MANY_QUERIES, keys[-1] + 1)
+    assert (KeyIndex(keys).find(queries) == len(keys)).all()
+    assert (KeyIndex(keys).find(queries[:3]) == len(keys)).all()
+
+
+def test_no_keys():
+    assert KeyIndex(np.zeros(0, dtype=np.int64)).find(np.arange(200)).tolist() == [0] * 200
