@@ -28,3 +28,17 @@ def test_queries_past_every_key_find_the_end():
 
 def test_no_keys():
     assert KeyIndex(np.zeros(0, dtype=np.int64)).find(np.arange(200)).tolist() == [0] * 200
+
+
+@pytest.mark.parametrize(
+    "payload",
+    [np.arange(70, dtype=np.float64) / 7, (np.arange(140, dtype=np.float32) / 3).reshape(70, 2)],
+)
+def test_payload_keeps_its_values_beside_the_keys(payload):
+    keys = np.arange(70, dtype=np.int64) * 5
+    index = KeyIndex(keys, payload=payload)
+    assert index.payload.shape == payload.shape and index.payload.dtype == payload.dtype
+    assert np.array_equal(index.payload, payload)
+    assert np.array_equal(index.keys, keys)
+    queries = np.array([0, 4, 5, 344, 345, 346])
+    assert index.find(queries).tolist() == [0, 1, 1, 69, 69, 70]

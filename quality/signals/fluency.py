@@ -111,9 +111,11 @@ class FluencyModel:
             object.__setattr__(self, "pair_table", table)
             object.__setattr__(self, "backoff", backoff)
         if self.key_index is None:
-            index = KeyIndex(self.bigram_keys)
+            index = KeyIndex(self.bigram_keys, payload=self.pair_table)
             object.__setattr__(self, "key_index", index)
-            object.__setattr__(self, "bigram_keys", index.keys)  # the same keys, one copy
+            # the same keys and table, one copy, each key's table row beside it
+            object.__setattr__(self, "bigram_keys", index.keys)
+            object.__setattr__(self, "pair_table", index.payload)
 
     def __reduce__(self):
         # one newline-joined string unpickles ~10x faster than a 300k-entry dict
@@ -143,12 +145,25 @@ class KeyIndex:
     the same positions, with a few cache misses a lookup (~3 % of a whole `check`, measured in place).
     """
 
-    __slots__ = ("_blocks", "_heads", "_padded", "keys")
+    __slots__ = ("_blocks", "_heads", "_padded", "keys", "payload")
 
-    def __init__(self, keys: np.ndarray):
+    def __init__(self, keys: np.ndarray, payload: np.ndarray | None = None):
+        """`payload`, if given, holds 8 bytes per key (one float64, or two float32 side by side):
+        it is stored beside its key, so reading a found key's payload costs no further cache miss,
+        and `self.payload` is the same values laid out that way."""
         n = len(keys)
-        padded = np.full(n + (-n) % KEY_BLOCK, np.iinfo(np.int64).max, dtype=np.int64)
-        padded[:n] = keys
+        size = n + (-n) % KEY_BLOCK
+        self.payload = None
+        if payload is None:
+            padded = np.full(size, np.iinfo(np.int64).max, dtype=np.int64)
+            padded[:n] = keys
+        else:
+            joint = np.zeros((size, 2), dtype=np.int64)
+            joint[:, 0] = np.iinfo(np.int64).max
+            joint[:n, 0] = keys
+            joint[:n, 1] = np.ascontiguousarray(payload).view(np.int64).reshape(n)
+            padded = joint[:, 0]
+            self.payload = joint[:n, 1:].view(payload.dtype).reshape(payload.shape)
         self.keys = padded[:n]
         self._padded = padded
         self._blocks = padded.reshape(-1, KEY_BLOCK)

@@ -45,9 +45,11 @@ class ClassModel:
             ):
                 object.__setattr__(self, name, value)
         if self.key_index is None:
-            index = KeyIndex(self.trigram_keys)
+            index = KeyIndex(self.trigram_keys, payload=self.trigram_ratio)
             object.__setattr__(self, "key_index", index)
-            object.__setattr__(self, "trigram_keys", index.keys)  # the same keys, one copy
+            # the same keys and ratios, one copy, each key's ratio beside it
+            object.__setattr__(self, "trigram_keys", index.keys)
+            object.__setattr__(self, "trigram_ratio", index.payload)
 
     def __setstate__(self, state):
         # a model pickled by the dataclass itself: its stored fields, then the derived tables
