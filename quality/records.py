@@ -59,34 +59,9 @@ class BlockDraft:
 
     __slots__ = Block.__slots__
 
-    def __init__(
-        self, text, path, tag, index, heading, tokens, link_chars, n_links, depth, regions
-    ):
-        self.text = text
-        self.path = path
-        self.tag = tag
-        self.index = index
-        self.heading = heading
-        self.tokens = tokens
-        self.link_chars = link_chars
-        self.n_links = n_links
-        self.depth = depth
-        (
-            self.in_list,
-            self.in_table,
-            self.in_form,
-            self.in_header,
-            self.in_footer,
-            self.in_nav,
-            self.in_aside,
-            self.in_main,
-        ) = regions
-
 
 if BlockDraft.__slots__ != Block.__match_args__:
-    raise ImportError(
-        "Block's fields changed: update BlockDraft.__init__ and quality.blocks._emit to set them"
-    )
+    raise ImportError("Block's fields changed: update quality.blocks._emit to set them all")
 
 
 @dataclass(frozen=True, slots=True)
