@@ -83,9 +83,8 @@ _PLAIN, _BLOCK, _BR, _LINK, _SKIP = range(5)
 _KIND = {"br": _BR, "a": _LINK} | dict.fromkeys(BLOCK, _BLOCK) | dict.fromkeys(SKIP, _SKIP)
 _REGION_INDEX = {r: i for i, r in enumerate(REGIONS)}
 _ROLE_INDEX = {role: _REGION_INDEX[r] for role, r in ROLE_REGION.items()}
-_MAX_NAMES = (
-    4096  # distinct raw tag names remembered; pages with generated custom tags stop filling it
-)
+# distinct raw tag names remembered; pages with generated custom tags stop filling it
+_MAX_NAMES = 4096
 # Raw tag -> (lower-case name, kind, index in REGIONS or None, heading level or None).
 _TAG_INFO: dict = {}
 _NOT_TEXT = (None, _SKIP, None, None)  # comments and processing instructions that slipped through

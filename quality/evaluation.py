@@ -154,9 +154,8 @@ class PageLabelScores:
     confusion: dict[str, dict[str, int]]  # expected label -> predicted label -> pages
     accuracy: float
     degraded_blocks_caught: float  # degraded article blocks labelled low_quality
-    clean_article_blocks_flagged: (
-        float  # untouched article blocks labelled low_quality (false alarms)
-    )
+    # untouched article blocks labelled low_quality (false alarms)
+    clean_article_blocks_flagged: float
 
 
 def page_variants(blocks: list[Block], article: Sequence[bool], page_no: int, lang: str):

@@ -121,10 +121,11 @@ class BlockModel:
         return {k: v for k, v in self.__dict__.items() if k != "_scorer_cache"}
 
 
+# first-pass scores the second pass re-scores; outside, the first stands
 SECOND_PASS_BAND = (
     0.05,
     0.95,
-)  # first-pass scores the second pass re-scores; outside, the first stands
+)
 
 
 def article_scorer(estimator):

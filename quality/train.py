@@ -28,9 +28,8 @@ FOLDS = 4
 # 0.3 gave the best mean dev main-text F1, but only by 0.001 over 0.5 (models/blocks.md), and it
 # labels 10 of the 34 L3S dev related-post teasers article where 0.5 labels 3: teasers must go.
 ARTICLE_THRESHOLD = 0.5
-SECOND_KIND = (
-    "hgb_small"  # the committed model's second pass (`fit` alone defaults to the first's kind)
-)
+# the committed model's second pass (`fit` alone defaults to the first's kind)
+SECOND_KIND = "hgb_small"
 
 
 @dataclass
@@ -46,9 +45,8 @@ class Table:
     group: np.ndarray  # row's source page: a page and its article-removed copy share it, for folds
 
 
-REMOVED_EVERY = (
-    3  # every third page also trains as a copy with its article cut out: no article at all
-)
+# every third page also trains as a copy with its article cut out: no article at all
+REMOVED_EVERY = 3
 
 
 def without_article(blocks: list[Block], article: Sequence[bool]) -> list[Block]:
@@ -270,9 +268,8 @@ def main(argv: list[str] | None = None) -> int:
         else Table(**joblib.load(args.table))
     )
     if args.save_table:
-        joblib.dump(
-            vars(table), args.save_table
-        )  # a dict: loadable without this module as __main__
+        # a dict: loadable without this module as __main__
+        joblib.dump(vars(table), args.save_table)
     log.info(
         "train: %d pages, %d blocks, %.1f%% article",
         len(table.pages),

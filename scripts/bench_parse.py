@@ -16,9 +16,8 @@ import gc
 import importlib.util
 import os
 
-os.environ.setdefault(
-    "OMP_NUM_THREADS", "1"
-)  # before scikit-learn loads: one CPU, one native thread
+# before scikit-learn loads: one CPU, one native thread
+os.environ.setdefault("OMP_NUM_THREADS", "1")
 import statistics
 import subprocess
 import sys

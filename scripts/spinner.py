@@ -150,9 +150,8 @@ def _inflect_phrase(phrase: str, suffix: str, pos: str) -> str:
     words = phrase.split(" ")
     if suffix in ("", "irregular"):
         return phrase
-    index = (
-        0 if pos == "verb" else len(words) - 1
-    )  # "sort out" -> "sorted out"; "news ad" -> "news ads"
+    # "sort out" -> "sorted out"; "news ad" -> "news ads"
+    index = 0 if pos == "verb" else len(words) - 1
     words[index] = inflect(words[index], suffix)
     return " ".join(words)
 

@@ -111,14 +111,12 @@ def stable_fraction(key: str) -> float:
     return int(hashlib.sha1(key.encode("utf-8")).hexdigest()[:8], 16) / 2**32
 
 
-SPLIT_SHARE = (
-    0.85  # train pages below this stable fraction feed the bigram counts, the rest the classifier
-)
+# train pages below this stable fraction feed the bigram counts, the rest the classifier
+SPLIT_SHARE = 0.85
 MIN_WORDS = 20  # a paragraph shorter than this is a heading or a caption, not a paragraph
 RATES = (0.1, 0.2, 0.3, 0.5)  # adding 0.05 and four frames per tortured pair measured worse on dev
-TORTURED_LEARN_SHARE = (
-    0.5  # pairs with a stable fraction below this are learned from, the rest tested
-)
+# pairs with a stable fraction below this are learned from, the rest tested
+TORTURED_LEARN_SHARE = 0.5
 TRAIN_FRAMES = (  # sentence frames for learning from tortured pairs; eval_signals tests with other frames
     "The authors propose {} for this task.",
     "Our approach relies on {}.",
@@ -603,16 +601,14 @@ def fit_models(
     if paragraph_hidden:
         paragraph_model = fit_mlp(X, y, paragraph_hidden, max_iter=200, weight=weight)
     else:
-        paragraph_model = fit_linear(
-            X, y, weight=weight
-        )  # a 16-unit network measured no better on dev
+        # a 16-unit network measured no better on dev
+        paragraph_model = fit_linear(X, y, weight=weight)
     logging.info("paragraph model on %d paragraphs", len(y))
     return dataclasses.replace(base, words=words, paragraph=paragraph_model, word_prior_logit=prior)
 
 
-PARAGRAPH_HIDDEN = (
-    0  # 0: a logistic paragraph model; a 16-unit network helps only when cross-fitted
-)
+# 0: a logistic paragraph model; a 16-unit network helps only when cross-fitted
+PARAGRAPH_HIDDEN = 0
 TORTURED_FRAMES = 1  # training frames per tortured pair
 
 

@@ -84,9 +84,8 @@ def test_topic_vectors_survive_pickling_as_int8() -> None:
     topics = TopicVectors(row=np.arange(50, dtype=np.int32), vectors=vectors)
     back = pickle.loads(pickle.dumps(topics))
     assert np.allclose(np.linalg.norm(back.vectors, axis=1), 1.0, atol=1e-5)
-    assert (
-        np.abs(back.vectors - vectors).max() < 0.02
-    )  # int8 steps are 1/127 of each row's largest entry
+    # int8 steps are 1/127 of each row's largest entry
+    assert np.abs(back.vectors - vectors).max() < 0.02
 
 
 def test_bigram_lookup_tells_counted_from_listed_only_pairs() -> None:
@@ -108,9 +107,8 @@ def test_alternative_forming_listed_collocations_is_counted_on_both_sides() -> N
     swaps = swap_gains(fluency, scored)
     river = scored.tokens.index("river")
     assert swaps.listed_fits[river] == 2.0
-    assert swaps.listed_gain[river] == pytest.approx(
-        (3.0 + 5.0) - (-10.0 - 10.0)
-    )  # unlisted pairs count -10
+    # unlisted pairs count -10
+    assert swaps.listed_gain[river] == pytest.approx((3.0 + 5.0) - (-10.0 - 10.0))
 
 
 def test_learned_replacements_align_words_of_same_length_phrases() -> None:

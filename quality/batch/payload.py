@@ -8,9 +8,8 @@ from __future__ import annotations
 
 import zlib
 
-MAX_BODY_BYTES = (
-    32 * 1024 * 1024
-)  # decoded bodies are cut here and flagged `http_body_cut_at_limit`
+# decoded bodies are cut here and flagged `http_body_cut_at_limit`
+MAX_BODY_BYTES = 32 * 1024 * 1024
 _PIECE = 16 * 1024  # compressed bytes fed at a time, so the cap is checked as output grows
 
 

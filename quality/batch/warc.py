@@ -26,9 +26,8 @@ log = logging.getLogger(__name__)
 HEADER_MAGIC = b"WARC/1."
 GZIP_MAGIC = b"\x1f\x8b\x08"
 MAX_HEADER_BYTES = 64 * 1024  # WARC header blocks are a few hundred bytes; more means no header
-MAX_RECORD_BYTES = (
-    64 * 1024 * 1024
-)  # larger records are skipped with an error line, to bound memory
+# larger records are skipped with an error line, to bound memory
+MAX_RECORD_BYTES = 64 * 1024 * 1024
 SCAN_CHUNK = 1024 * 1024
 HTML_TYPES = ("text/html", "application/xhtml+xml", "application/xml", "text/xml")
 # a version line followed by a header field: specific enough to resync on anywhere, even after junk

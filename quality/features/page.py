@@ -58,9 +58,8 @@ class PageData:
     lower: list[str]  # each block's text, lower-cased
     words: list[list[str]]  # lower-case \w+ runs of each block
     chars: np.ndarray  # characters per block
-    path_ids: (
-        np.ndarray
-    )  # per block, a number standing for its tag path (equal paths, equal numbers)
+    # per block, a number standing for its tag path (equal paths, equal numbers)
+    path_ids: np.ndarray
     lang: str  # guessed from function words over the whole page
     site_repeats: Collection[int]
 

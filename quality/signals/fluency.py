@@ -20,9 +20,8 @@ TOKEN = re.compile(r"[A-Za-z]+(?:'[A-Za-z]+)*|\d+(?:[.,]\d+)*|[.!?]+|[,;:]")
 BOUNDARY = "<s>"
 NUMBER = "<num>"
 UNKNOWN = "<unk>"
-DISCOUNT = (
-    0.75  # the usual absolute discount; D = n1 / (n1 + 2 n2) on the training counts is close to it
-)
+# the usual absolute discount; D = n1 / (n1 + 2 n2) on the training counts is close to it
+DISCOUNT = 0.75
 FLOOR_PROB = 1e-9  # unigram probability of a word no list knows: zipf 0
 RARE_ZIPF = 3.0  # zipf < 3: fewer than one in a million words
 COMMON_PROB = 1e-5  # zipf 4: a word common enough that its missing bigrams mean something
@@ -83,22 +82,17 @@ class FluencyModel:
     log_unigram: np.ndarray  # float32, natural log, per word id
     context_count: np.ndarray  # int32: c(v), how often v precedes any token
     context_types: np.ndarray  # int32: N1+(v), how many distinct tokens follow v
-    bigram_keys: (
-        np.ndarray
-    )  # int64, sorted: v * len(vocab) + w, pairs of the corpus or the collocation list
-    bigram_counts: (
-        np.ndarray
-    )  # int32, aligned with bigram_keys: corpus count (0 for listed-only pairs)
+    # int64, sorted: v * len(vocab) + w, pairs of the corpus or the collocation list
+    bigram_keys: np.ndarray
+    # int32, aligned with bigram_keys: corpus count (0 for listed-only pairs)
+    bigram_counts: np.ndarray
     alt_offsets: np.ndarray  # int32, len(vocab) + 1: word id -> slice of alt_ids
-    alt_ids: (
-        np.ndarray
-    )  # int32: thesaurus synonyms of each word that a writer would more likely have used
-    collocation: (
-        np.ndarray
-    )  # float16, aligned with bigram_keys: PMI in a web-scale bigram list, NaN if unlisted
-    common: dict[str, int] | None = (
-        None  # the commonest words' ids: a small dict stays in cache, the full one does not
-    )
+    # int32: thesaurus synonyms of each word that a writer would more likely have used
+    alt_ids: np.ndarray
+    # float16, aligned with bigram_keys: PMI in a web-scale bigram list, NaN if unlisted
+    collocation: np.ndarray
+    # the commonest words' ids: a small dict stays in cache, the full one does not
+    common: dict[str, int] | None = None
     # derived on construction, never pickled: per key (log P(w | v) if counted else NaN, collocation PMI),
     # side by side so one lookup reads one cache line; per word v, log of the back-off mass D N1+(v) / c(v)
     pair_table: np.ndarray | None = None
@@ -237,9 +231,8 @@ class Scored:
     log_unigram: np.ndarray  # float per token
     ids: np.ndarray  # int64 per token: vocabulary ids
     log_prob: np.ndarray  # float per token: log P(token | previous)
-    collocation: (
-        np.ndarray
-    )  # float per token: PMI of (previous, token) in the collocation list, NaN if unlisted
+    # float per token: PMI of (previous, token) in the collocation list, NaN if unlisted
+    collocation: np.ndarray
     # where each text starts when several texts' tokens are scored as one run; None for a single text
     starts: np.ndarray | None = None
 
@@ -337,27 +330,22 @@ def text_ends(scored: Scored) -> np.ndarray:
     return np.array([n]) if scored.starts is None else np.concatenate((scored.starts[1:], [n]))
 
 
-UNLISTED_PMI = (
-    -10.0
-)  # the PMI a pair missing from the collocation list counts as when comparing alternatives
+# the PMI a pair missing from the collocation list counts as when comparing alternatives
+UNLISTED_PMI = -10.0
 
 
 @dataclass(frozen=True, slots=True)
 class Swaps:
     """Per token, how the best thesaurus alternative in its place would fit its neighbours."""
 
-    gains: (
-        np.ndarray
-    )  # log-probability gain of the best alternative over the word (0 without alternatives)
-    alt_fits: (
-        np.ndarray
-    )  # how many sides the best-fitting alternative's bigrams were seen in training
-    listed_fits: (
-        np.ndarray
-    )  # how many sides the best alternative's bigrams are in the collocation list
-    listed_gain: (
-        np.ndarray
-    )  # collocation PMI of the best alternative's two bigrams minus the word's own
+    # log-probability gain of the best alternative over the word (0 without alternatives)
+    gains: np.ndarray
+    # how many sides the best-fitting alternative's bigrams were seen in training
+    alt_fits: np.ndarray
+    # how many sides the best alternative's bigrams are in the collocation list
+    listed_fits: np.ndarray
+    # collocation PMI of the best alternative's two bigrams minus the word's own
+    listed_gain: np.ndarray
 
 
 def swap_gains(model: FluencyModel, scored: Scored) -> Swaps:

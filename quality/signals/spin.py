@@ -151,9 +151,8 @@ def spin_scores(texts: list[str]) -> list[float]:
     return scores
 
 
-BATCH_SLOTS = (
-    1 << 15
-)  # texts x longest text's tokens per batch: the per-text padded arrays stay ~10 MB
+# texts x longest text's tokens per batch: the per-text padded arrays stay ~10 MB
+BATCH_SLOTS = 1 << 15
 
 
 def _chunks(tokens: list[list[str]]) -> list[list[list[str]]]:
