@@ -821,6 +821,9 @@ def classify(
     # Low-quality text counts against the page where it stands in the article's place.
     lowq_chars = float(chars[(labels == 2) & is_article].sum())
     label, page_reasons = _page_label(article_chars, lowq_chars)
+    if label is Label.BOILERPLATE and lifted.any():
+        # Say why blocks are labelled article on a page labelled as having none.
+        page_reasons = (*page_reasons, "page__weak_text_kept")
     total = article_chars + lowq_chars
     weight = min(total / (2 * PAGE_ARTICLE_CHARS), 1.0)
     art = weight * (article_chars / total if total else 0.0)

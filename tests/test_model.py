@@ -246,5 +246,6 @@ def test_lifted_blocks_are_extracted_but_do_not_make_the_page_an_article(monkeyp
     assert article == article_mask(blocks).tolist()
     assert sum(article) >= 2
     assert verdict.label is Label.BOILERPLATE  # no block was confident enough for the page
+    assert verdict.reasons == ("page__no_article", "page__weak_text_kept")
     lifted = [r for r in verdict.blocks if r.label is Label.ARTICLE]
     assert all(r.reasons[0] == "model__best_of_weak_page" for r in lifted)
