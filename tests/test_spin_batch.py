@@ -8,7 +8,7 @@ import pytest
 from quality.errors import ModelError
 from quality.signals._models import load_model
 from quality.signals.fluency import score_texts, score_tokens, tokenize
-from quality.signals.grammar import class_fit
+from quality.signals.grammar import class_fit_columns
 from quality.signals.spin import MIN_WORDS, _probability, _spin_model, analyse, spin_scores
 
 LONG = (
@@ -93,9 +93,11 @@ def test_scored_run_equals_each_text_scored_alone(model):
 def test_class_fit_run_equals_each_text_alone(model):
     token_lists = [tokenize(text) for text in TEXTS]
     run = score_texts(model.fluency, token_lists)
-    fit = class_fit(model.grammar, run.ids, run.starts)
+    fit = np.column_stack(class_fit_columns(model.grammar, run.ids, run.starts))
     for start, tokens in zip(run.starts.tolist(), token_lists):
-        alone = class_fit(model.grammar, score_tokens(model.fluency, tokens).ids)
+        alone = np.column_stack(
+            class_fit_columns(model.grammar, score_tokens(model.fluency, tokens).ids)
+        )
         assert np.allclose(fit[start : start + len(tokens)], alone, rtol=0, atol=1e-12)
 
 

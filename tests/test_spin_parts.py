@@ -9,7 +9,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from quality.signals.context import TopicVectors, topic_features
+from quality.signals.context import TopicVectors, topic_columns
 from quality.signals.fluency import FluencyModel, bigram_lookup, score_tokens, swap_gains, tokenize
 
 WORDS = ["<unk>", "<s>", "money", "loan", "river", "bank", "interest"]
@@ -65,7 +65,7 @@ def toy_topics(fluency: FluencyModel) -> TopicVectors:
 def test_off_topic_word_with_an_on_topic_synonym_gains_from_the_swap() -> None:
     fluency = toy_fluency({"river": ["bank"]}, {("money", "loan"): (2, np.nan)})
     scored = score_tokens(fluency, tokenize("money loan river interest"))
-    features = topic_features(toy_topics(fluency), fluency, scored)
+    features = np.column_stack(topic_columns(toy_topics(fluency), fluency, scored))
     river = scored.tokens.index("river")
     has_vector, topic_fit, _, topic_gain, _ = features[river]
     # by hand: the rest of the paragraph sums to (3, 0), orthogonal to river (0, 1) and parallel to bank (1, 0)

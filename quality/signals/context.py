@@ -42,15 +42,11 @@ def _unpack_topics(row: np.ndarray, quantised: np.ndarray, scale: np.ndarray) ->
     return TopicVectors(row, vectors)
 
 
-def topic_features(topics: TopicVectors, fluency: FluencyModel, scored: Scored) -> np.ndarray:
-    """Per-token features in TOPIC_FEATURE_NAMES order (zeros for tokens without a vector)."""
-    return np.column_stack(topic_columns(topics, fluency, scored))
-
-
 def topic_columns(
     topics: TopicVectors, fluency: FluencyModel, scored: Scored
 ) -> tuple[np.ndarray, ...]:
-    """The columns of `topic_features`, one array per feature.
+    """Per-token features in TOPIC_FEATURE_NAMES order, one array per feature (zeros for tokens
+    without a vector).
 
     Only the words with a vector (under half the tokens) get their paragraph and window vectors
     built: the others' features are zero whatever their context.

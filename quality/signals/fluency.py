@@ -4,7 +4,7 @@ Spinners swap words for synonyms out of context, which leaves traces: the new wo
 collocations around it (its bigrams with its neighbours were never seen in clean text), it is often
 rarer than the word it replaced, and that word, one of its own synonyms, would fit the context far
 better. Each word gets `log P(w | previous) - log P(w)` under an interpolated absolute-discounting
-bigram model and the gain of its best thesaurus alternative; `word_features` gathers these per word,
+bigram model and the gain of its best thesaurus alternative; `word_columns` gathers these per word,
 `fluency_features` summarises them (and a per-word swap model's log-odds) per paragraph.
 """
 
@@ -28,7 +28,6 @@ COMMON_PROB = 1e-5  # zipf 4: a word common enough that its missing bigrams mean
 BETTER_GAIN = math.log(10)  # an alternative ten times likelier in context
 MUCH_BETTER_GAIN = math.log(1000)
 COMMON_WORDS = 30_000  # words looked up in the small dict first
-APOSTROPHES = str.maketrans({"\u2019": "'", "\u2018": "'"})
 
 FEATURE_NAMES = (
     "slor_mean",
@@ -240,8 +239,8 @@ class Scored:
 def tokenize(text: str) -> list[str]:
     """Lower-cased word tokens with BOUNDARY at the start and after each sentence end."""
     tokens = [BOUNDARY]
-    # str.replace, not str.translate(APOSTROPHES): the same text, in a fraction of a microsecond
-    # where translate takes ~25 (it goes character by character through a dict)
+    # curly apostrophes straightened by str.replace: str.translate gives the same text at ~25
+    # microseconds a call (it goes character by character through a dict)
     for raw in TOKEN.findall(text.replace("\u2019", "'").replace("\u2018", "'")):
         first = raw[0]
         if first.isalpha():
@@ -429,13 +428,9 @@ def stack_columns(columns) -> np.ndarray:
     return np.array(columns, dtype=np.float64).T.copy()
 
 
-def word_features(model: FluencyModel, scored: Scored, swaps: Swaps) -> np.ndarray:
-    """Per-token features in WORD_FEATURE_NAMES order, one row per token (rows of non-words are unused)."""
-    return stack_columns(word_columns(model, scored, swaps))
-
-
 def word_columns(model: FluencyModel, scored: Scored, swaps: Swaps) -> tuple[np.ndarray, ...]:
-    """The columns of `word_features`, one array per feature."""
+    """Per-token features in WORD_FEATURE_NAMES order, one array per feature (non-words' values
+    are unused); `stack_columns` makes them the word model's rows."""
     ids = scored.ids
     gains, alt_fits = swaps.gains, swaps.alt_fits
     listed = ~np.isnan(scored.collocation)

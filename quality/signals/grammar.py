@@ -133,15 +133,11 @@ def class_log_probs(
     return lp
 
 
-def class_fit(model: ClassModel, ids: np.ndarray, starts: np.ndarray | None = None) -> np.ndarray:
-    """Per token, the class log-ratio summed over the three trigrams it takes part in (texts begin at `starts`)."""
-    return np.column_stack(class_fit_columns(model, ids, starts))
-
-
 def class_fit_columns(
     model: ClassModel, ids: np.ndarray, starts: np.ndarray | None = None
 ) -> tuple[np.ndarray, np.ndarray]:
-    """The two columns of `class_fit`."""
+    """Per token, its trigram's class log-ratio, and that summed over the three trigrams it takes
+    part in (texts begin at `starts`)."""
     lp = class_log_probs(model, ids, starts)
     nxt = np.concatenate((lp[1:], [0.0]))
     nxt2 = np.concatenate((lp[2:], [0.0, 0.0]))[: len(lp)]
