@@ -302,9 +302,8 @@ def _detect(data: bytes) -> tuple[str, float] | None:
     sample = _sample(data)
     try:
         matches = list(from_bytes(sample, cp_isolation=_DETECTABLE))
-    except (
-        Exception
-    ):  # the detector is third-party code on hostile bytes: any failure means "no guess"
+    # the detector is third-party code on hostile bytes: any failure means "no guess"
+    except Exception:
         log.debug("charset detection failed", exc_info=True)
         return None
     if not matches:
