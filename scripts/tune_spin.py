@@ -72,14 +72,7 @@ def analyse_texts(base, texts: list[str]):
 
 
 def scores(model, analysed) -> np.ndarray:
-    from quality.signals.fluency import fluency_features
-
-    X = np.vstack(
-        [
-            fluency_features(s, g, model.words.logits(r), model.word_prior_logit)
-            for s, g, r in analysed
-        ]
-    )
+    X = ts.paragraph_rows(model.words, model.word_prior_logit, analysed)
     n_words = np.array([int(s.is_word.sum()) for s, _, _ in analysed])
     return np.where(n_words > 0, model.paragraph.logits(X), -1e9)
 
