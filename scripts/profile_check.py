@@ -59,8 +59,32 @@ def package_at(ref: str, into: Path):
             )
     sys.path.insert(0, str(into))
     import quality_ref
+    import quality_ref.model
+    import quality_ref.signals
 
+    _load_models_as_ref(quality_ref)
     return quality_ref
+
+
+def _load_models_as_ref(package) -> None:
+    """Load the reference's models now, their pickled `quality.*` classes resolved to the reference's
+    own modules: left to load lazily, they would be built from this tree's classes (whatever derived
+    tables those build) and run by the reference's functions."""
+    aliased = {
+        "quality" + name[len("quality_ref") :]: module
+        for name, module in list(sys.modules.items())
+        if name == "quality_ref" or name.startswith("quality_ref.")
+    }
+    saved = {name: sys.modules[name] for name in aliased if name in sys.modules}
+    sys.modules.update(aliased)
+    try:
+        package.model.load_model()
+        for name in ("spin", "clickbait"):
+            package.signals._models.load_model(name)
+    finally:
+        for name in aliased:
+            del sys.modules[name]
+        sys.modules.update(saved)
 
 
 def _check_text(package):

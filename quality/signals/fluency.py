@@ -97,8 +97,11 @@ class FluencyModel:
     pair_table: np.ndarray | None = None
     backoff: np.ndarray | None = None
     key_index: KeyIndex | None = None
+    token_table: TokenTable | None = None
 
     def __post_init__(self):
+        if self.token_table is None:
+            object.__setattr__(self, "token_table", TokenTable.of(self))
         if self.pair_table is None:
             table, backoff = _derived_tables(self)
             object.__setattr__(self, "pair_table", table)
@@ -186,6 +189,44 @@ class KeyIndex:
         return np.minimum(positions, len(self.keys))
 
 
+MAX_KEY_BITS = 1 << 27  # the widest key range a KeyBits covers: 16 MB of bits
+
+
+class KeyBits:
+    """Which queries are among a sorted array of distinct keys in [0, limit), and where, by a bitmap.
+
+    One bit per possible key and, per 64-bit word, how many keys lie before it: a query's position is
+    its word's count plus the set bits below it in its word. No search and no sort of the queries, so
+    it takes a few array operations however many queries there are (the word-class trigrams: 15 M
+    possible keys, 2 MB of bits). Needs numpy's `bitwise_count` (numpy 2).
+    """
+
+    __slots__ = ("_bits", "_before")
+
+    def __init__(self, keys: np.ndarray, limit: int):
+        words = limit // 64 + 1
+        flags = np.zeros(words * 64, dtype=bool)
+        flags[keys] = True
+        self._bits = np.packbits(flags, bitorder="little").view("<u8").astype(np.uint64)
+        counts = np.bitwise_count(self._bits).astype(np.int64)
+        self._before = np.cumsum(counts) - counts
+
+    @staticmethod
+    def fits(limit: int) -> bool:
+        """Whether keys in [0, limit) get a KeyBits (else a KeyIndex serves)."""
+        return limit <= MAX_KEY_BITS and hasattr(np, "bitwise_count")
+
+    def find(self, queries: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """For queries in [0, limit): whether each is a key, and its position in the keys (for a
+        query that is not a key, the position of the first key above it)."""
+        word = queries >> 6
+        bits = self._bits[word]
+        shift = (queries & 63).astype(np.uint64)
+        present = ((bits >> shift) & np.uint64(1)).astype(bool)
+        below = bits & ((np.uint64(1) << shift) - np.uint64(1))
+        return present, self._before[word] + np.bitwise_count(below)
+
+
 def _unpack_fluency(words: str, *arrays: np.ndarray) -> FluencyModel:
     """Rebuild a pickled FluencyModel; word ids follow the order of the joined words."""
     split = words.split("\n")
@@ -255,6 +296,89 @@ def tokenize(text: str) -> list[str]:
     return tokens
 
 
+# the only characters whose lower case holds an ASCII letter ("İ" -> "i" + a combining dot, the Kelvin
+# sign -> "k"): lower-casing a whole text holding them would join letters that tokenize keeps apart
+_LOWER_TO_ASCII = ("\u0130", "\u212a")
+
+
+@dataclass(frozen=True, slots=True)
+class TokenTable:
+    """What `text_ids` needs to give the ids of `tokenize`'s tokens without building the tokens."""
+
+    known: dict[str, int]  # the common words and the punctuation tokens' ids
+    vocab: dict[str, int]
+    unknown: int
+    number: int
+    boundary: int
+    comma: int
+    is_word: np.ndarray  # bool per id: False for the boundary, number and comma ids
+
+    @staticmethod
+    def of(model: FluencyModel) -> TokenTable | None:
+        """The table of a model, None unless its vocabulary holds the boundary, number and comma
+        tokens apart from the unknown word (then a token's id alone tells a word from the rest)."""
+        vocab = model.vocab
+        specials = [vocab.get(token) for token in (UNKNOWN, BOUNDARY, NUMBER, ",")]
+        if None in specials or len(set(specials)) < 4:
+            return None
+        unknown, boundary, number, comma = specials
+        known = dict(model.common or {})
+        known.update({",": comma, ";": comma, ":": comma, ".": boundary, "!": boundary, "?": boundary})
+        is_word = np.ones(len(vocab), dtype=bool)
+        is_word[[boundary, number, comma]] = False
+        return TokenTable(known, vocab, unknown, number, boundary, comma, is_word)
+
+    def raw_ids(self, text: str) -> list[int]:
+        """Ids of the text's tokens after the opening boundary, every sentence end a boundary (a
+        run of them not yet cut to one)."""
+        text = text.replace("\u2019", "'").replace("\u2018", "'")
+        if _LOWER_TO_ASCII[0] in text or _LOWER_TO_ASCII[1] in text:
+            vocab, unknown = self.vocab, self.unknown
+            return [self.known.get(t) or vocab.get(t, unknown) for t in tokenize(text)[1:]]
+        # lower-casing the text first gives tokenize's lower-cased tokens (no other character's
+        # lower case is or holds a character the token pattern matches); digits and sentence ends
+        # need only their first character, so the tokens are looked up as found
+        raw = TOKEN.findall(text.lower())
+        ids = list(map(self.known.get, raw))
+        misses = ids.count(None)
+        miss = -1
+        for _ in range(misses):  # rare words, numbers and longer sentence ends: found by hand
+            miss = ids.index(None, miss + 1)
+            token = raw[miss]
+            first = token[0]
+            if first.isalpha():
+                ids[miss] = self.vocab.get(token, self.unknown)
+            elif first.isdigit():
+                ids[miss] = self.number
+            else:  # [.!?]+: the comma, semicolon and colon are known
+                ids[miss] = self.boundary
+        return ids
+
+
+def text_ids(table: TokenTable, texts: list[str]) -> tuple[np.ndarray, np.ndarray]:
+    """The ids `score_texts` gives the texts' `tokenize` tokens, as one run, and where each text starts."""
+    flat: list[int] = []
+    sizes: list[int] = []
+    for text in texts:
+        ids = table.raw_ids(text)
+        flat.append(table.boundary)
+        flat += ids
+        sizes.append(len(ids) + 1)
+    run = np.array(flat, dtype=np.int64)
+    lengths = np.array(sizes, dtype=np.int64)
+    starts = np.cumsum(lengths) - lengths
+    # tokenize drops a sentence end right after a boundary: of each run of boundaries in a text only
+    # the first stays (each text's opening one always does)
+    boundary = run == table.boundary
+    repeated = boundary[1:] & boundary[:-1]  # entry j: position j + 1 repeats a boundary
+    repeated[starts[1:] - 1] = False
+    if repeated.any():
+        keep = np.concatenate(([True], ~repeated))
+        run = run[keep]
+        starts = np.cumsum(keep)[starts] - 1
+    return run, starts
+
+
 def bigram_lookup(
     model: FluencyModel, prev: np.ndarray, cur: np.ndarray
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -287,13 +411,26 @@ def score_tokens(model: FluencyModel, tokens: list[str]) -> Scored:
     ids = np.fromiter(
         (common.get(t) or vocab.get(t, unknown) for t in tokens), dtype=np.int64, count=len(tokens)
     )
-    log_prob, found, collocation = bigram_lookup(model, ids[:-1], ids[1:])
-    log_uni = model.log_unigram[ids[1:]].astype(np.float64)
-    slor = log_prob - log_uni
     is_word = np.fromiter((t[0].isalpha() for t in tokens), dtype=bool, count=len(tokens))
     is_word[0] = False
-    return Scored(
-        tokens=tuple(tokens),
+    return _scored(model, ids, is_word, bigram_lookup(model, ids[:-1], ids[1:]), tuple(tokens))
+
+
+def _scored(
+    model: FluencyModel,
+    ids: np.ndarray,
+    is_word: np.ndarray,
+    lookup: tuple[np.ndarray, np.ndarray, np.ndarray],
+    tokens: tuple[str, ...],
+    starts: np.ndarray | None = None,
+) -> Scored:
+    """The Scored of a run of ids from the bigram lookup of its consecutive pairs; with `starts`, each
+    text's first position as position 0 of a text alone."""
+    log_prob, found, collocation = lookup
+    log_uni = model.log_unigram[ids[1:]].astype(np.float64)
+    slor = log_prob - log_uni
+    scored = Scored(
+        tokens=tokens,
         is_word=is_word,
         slor=np.concatenate(([0.0], slor)),
         seen=np.concatenate(([True], found)),
@@ -301,7 +438,17 @@ def score_tokens(model: FluencyModel, tokens: list[str]) -> Scored:
         ids=ids,
         log_prob=np.concatenate(([0.0], log_prob)),
         collocation=np.concatenate(([np.nan], collocation)),
+        starts=starts,
     )
+    if starts is not None:
+        # a text's first position has no previous token: undo the bigram across the seam
+        scored.slor[starts] = 0.0
+        scored.seen[starts] = True
+        scored.log_unigram[starts] = 0.0
+        scored.log_prob[starts] = 0.0
+        scored.collocation[starts] = np.nan
+        scored.is_word[starts] = False
+    return scored
 
 
 def score_texts(model: FluencyModel, token_lists: list[list[str]]) -> Scored:
@@ -321,6 +468,28 @@ def score_texts(model: FluencyModel, token_lists: list[list[str]]) -> Scored:
     scored.is_word[starts] = False
     object.__setattr__(scored, "starts", starts)
     return scored
+
+
+def score_run(model: FluencyModel, ids: np.ndarray, starts: np.ndarray) -> tuple[Scored, Swaps]:
+    """`score_texts` and `swap_gains` of the texts whose ids `text_ids` gave, with one bigram lookup
+    for the texts' own pairs and their words' alternatives' pairs (`tokens` left empty)."""
+    is_word = model.token_table.is_word[ids]
+    ends = np.concatenate((starts[1:], [len(ids)]))
+    alternatives = _alternatives(model, ids, is_word, ends)
+    n = len(ids) - 1
+    if alternatives is None:
+        lookup = bigram_lookup(model, ids[:-1], ids[1:])
+    else:
+        owner, _, alt = alternatives
+        lookup = bigram_lookup(
+            model,
+            np.concatenate((ids[:-1], ids[owner - 1], alt)),
+            np.concatenate((ids[1:], alt, ids[owner + 1])),
+        )
+    scored = _scored(model, ids, is_word, tuple(part[:n] for part in lookup), (), starts)
+    if alternatives is None:
+        return scored, _no_swaps(len(ids))
+    return scored, _best_swaps(scored, alternatives, tuple(part[n:] for part in lookup))
 
 
 def text_ends(scored: Scored) -> np.ndarray:
@@ -354,24 +523,52 @@ def swap_gains(model: FluencyModel, scored: Scored) -> Swaps:
     word's synonyms and fits both neighbours far better. In clean text the writer's word is usually the
     best fit already, so the gain stays near or below zero.
     """
+    alternatives = _alternatives(model, scored.ids, scored.is_word, text_ends(scored))
+    if alternatives is None:
+        return _no_swaps(len(scored.ids))
+    owner, _, alt = alternatives
     ids = scored.ids
-    n = len(ids)
-    gains, alt_fits, listed_fits, listed_gain = (np.zeros(n) for _ in range(4))
-    starts, ends = model.alt_offsets[ids], model.alt_offsets[ids + 1]
-    candidates = (ends > starts) & scored.is_word
-    candidates[text_ends(scored) - 1] = False  # a text's last token has no right neighbour to fit
+    # one lookup for both sides: the left pairs (previous, alt) then the right pairs (alt, next)
+    lookup = bigram_lookup(
+        model, np.concatenate((ids[owner - 1], alt)), np.concatenate((alt, ids[owner + 1]))
+    )
+    return _best_swaps(scored, alternatives, lookup)
+
+
+def _no_swaps(n: int) -> Swaps:
+    return Swaps(np.zeros(n), np.zeros(n), np.zeros(n), np.zeros(n))
+
+
+def _alternatives(
+    model: FluencyModel, ids: np.ndarray, is_word: np.ndarray, ends: np.ndarray
+) -> tuple[np.ndarray, np.ndarray, np.ndarray] | None:
+    """The words with alternatives (not a text's last token: it has no right neighbour to fit) and
+    their alternatives, as (each alternative's word position, where each word's run of
+    alternatives begins, the alternatives' ids); None if no word has any."""
+    starts, stops = model.alt_offsets[ids], model.alt_offsets[ids + 1]
+    candidates = (stops > starts) & is_word
+    candidates[ends - 1] = False
     positions = np.flatnonzero(candidates)
     if len(positions) == 0:
-        return Swaps(gains, alt_fits, listed_fits, listed_gain)
-    sizes = (ends - starts)[positions]
+        return None
+    sizes = (stops - starts)[positions]
     owner = np.repeat(positions, sizes)
     first = np.cumsum(sizes) - sizes
     slots = np.arange(sizes.sum()) - np.repeat(first, sizes) + np.repeat(starts[positions], sizes)
-    alt = model.alt_ids[slots].astype(np.int64)
-    # one lookup for both sides: the left pairs (previous, alt) then the right pairs (alt, next)
-    log_prob, seen, listed = bigram_lookup(
-        model, np.concatenate((ids[owner - 1], alt)), np.concatenate((alt, ids[owner + 1]))
-    )
+    return owner, first, model.alt_ids[slots].astype(np.int64)
+
+
+def _best_swaps(
+    scored: Scored,
+    alternatives: tuple[np.ndarray, np.ndarray, np.ndarray],
+    lookup: tuple[np.ndarray, np.ndarray, np.ndarray],
+) -> Swaps:
+    """Swaps from the bigram lookup of the alternatives' left pairs then their right pairs."""
+    n = len(scored.ids)
+    gains, alt_fits, listed_fits, listed_gain = (np.zeros(n) for _ in range(4))
+    owner, first, alt = alternatives
+    positions = owner[first]
+    log_prob, seen, listed = lookup
     half = len(alt)
     on_list = ~np.isnan(listed)
     pmi = np.where(on_list, listed, UNLISTED_PMI)

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .fluency import KeyIndex
+from .fluency import KeyBits, KeyIndex
 
 DISCOUNT = 0.75
 
@@ -37,6 +37,7 @@ class ClassModel:
     log_backoff: np.ndarray | None = None
     trigram_ratio: np.ndarray | None = None
     key_index: KeyIndex | None = None
+    key_bits: KeyBits | None = None
 
     def __post_init__(self):
         if self.bigram_ratio is None:
@@ -44,7 +45,10 @@ class ClassModel:
                 ("bigram_ratio", "log_backoff", "trigram_ratio"), _derived_tables(self)
             ):
                 object.__setattr__(self, name, value)
-        if self.key_index is None:
+        limit = len(self.log_unigram) ** 3
+        if self.key_bits is None and KeyBits.fits(limit):
+            object.__setattr__(self, "key_bits", KeyBits(self.trigram_keys, limit))
+        if self.key_index is None and self.key_bits is None:
             index = KeyIndex(self.trigram_keys, payload=self.trigram_ratio)
             object.__setattr__(self, "key_index", index)
             # the same keys and ratios, one copy, each key's ratio beside it
@@ -57,6 +61,7 @@ class ClassModel:
             object.__setattr__(self, name, value)
         object.__setattr__(self, "bigram_ratio", None)
         object.__setattr__(self, "key_index", None)
+        object.__setattr__(self, "key_bits", None)
         self.__post_init__()
 
     def __reduce__(self):
@@ -123,8 +128,12 @@ def class_log_probs(
         a = a.copy()
         a[seams] = model.boundary_class
     keys = (a * n + b) * n + c
-    where = np.minimum(model.key_index.find(keys), len(model.trigram_keys) - 1)
-    counted = model.trigram_keys[where] == keys
+    if model.key_bits is not None:
+        counted, where = model.key_bits.find(keys)
+        where = np.minimum(where, len(model.trigram_keys) - 1)
+    else:
+        where = np.minimum(model.key_index.find(keys), len(model.trigram_keys) - 1)
+        counted = model.trigram_keys[where] == keys
     # an uncounted trigram backs off to the bigram: its context's back-off mass times P(c | b)
     backed_off = model.log_backoff[a, b] + model.bigram_ratio[b, c] - model.log_unigram[c]
     lp = np.concatenate(([0.0], np.where(counted, model.trigram_ratio[where], backed_off)))

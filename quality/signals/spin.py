@@ -21,10 +21,13 @@ from .fluency import (
     clip,
     fluency_features,
     fluency_features_batch,
+    Swaps,
+    score_run,
     score_texts,
     score_tokens,
     stack_columns,
     swap_gains,
+    text_ids,
     tokenize,
     word_columns,
 )
@@ -116,9 +119,11 @@ class WordRows:
     gains: np.ndarray
 
 
-def word_rows(model: SpinModel, scored: Scored) -> WordRows:
-    """Per-token inputs of the word model: bigram and collocation fit, swap alternatives, word classes, topic."""
-    swaps = swap_gains(model.fluency, scored)
+def word_rows(model: SpinModel, scored: Scored, swaps: Swaps | None = None) -> WordRows:
+    """Per-token inputs of the word model: bigram and collocation fit, swap alternatives, word classes,
+    topic (`swaps`: the run's `swap_gains`, if already known)."""
+    if swaps is None:
+        swaps = swap_gains(model.fluency, scored)
     features = stack_columns(
         (
             *word_columns(model.fluency, scored, swaps),
@@ -138,17 +143,35 @@ def spin_scores(texts: list[str]) -> list[float]:
     if not texts:
         return []
     model = _spin_model()
+    if model.fluency.token_table is None:  # a vocabulary without the punctuation tokens
+        return _spin_scores_of_tokens(model, [tokenize(text) for text in texts])
+    ids, starts = text_ids(model.fluency.token_table, texts)
+    bounds = np.append(starts, len(ids))
     scores: list[float] = []
-    for chunk in _chunks([tokenize(text) for text in texts]):
+    for first, end in _chunk_ranges((bounds[1:] - bounds[:-1]).tolist()):
         # the per-token stages run once over the chunk's tokens; only paragraph summaries go text by text
-        scored = score_texts(model.fluency, chunk)
-        rows = word_rows(model, scored)
-        word_logits = model.words.logits(rows.features)
-        features = fluency_features_batch(scored, rows.gains, word_logits, model.word_prior_logit)
-        counts = np.add.reduceat(scored.is_word.astype(np.int64), scored.starts).tolist()
-        probs = _probability(model, features)
-        scores += [float(p) if count >= MIN_WORDS else 0.0 for count, p in zip(counts, probs)]
+        offset = starts[first]
+        scored, swaps = score_run(
+            model.fluency, ids[offset : bounds[end]], starts[first:end] - offset
+        )
+        scores += _chunk_scores(model, scored, word_rows(model, scored, swaps))
     return scores
+
+
+def _spin_scores_of_tokens(model: SpinModel, tokens: list[list[str]]) -> list[float]:
+    scores: list[float] = []
+    for chunk in _chunks(tokens):
+        scored = score_texts(model.fluency, chunk)
+        scores += _chunk_scores(model, scored, word_rows(model, scored))
+    return scores
+
+
+def _chunk_scores(model: SpinModel, scored: Scored, rows: WordRows) -> list[float]:
+    word_logits = model.words.logits(rows.features)
+    features = fluency_features_batch(scored, rows.gains, word_logits, model.word_prior_logit)
+    counts = np.add.reduceat(scored.is_word.astype(np.int64), scored.starts).tolist()
+    probs = _probability(model, features)
+    return [float(p) if count >= MIN_WORDS else 0.0 for count, p in zip(counts, probs)]
 
 
 # texts x longest text's tokens per batch: the per-text padded arrays stay ~10 MB
@@ -161,18 +184,21 @@ def _chunks(tokens: list[list[str]]) -> list[list[list[str]]]:
     Some per-text steps pad every text to the batch's longest, so one long text among thousands of
     short ones would ask for gigabytes; a text is scored the same in any batch.
     """
-    chunks: list[list[list[str]]] = []
-    current: list[list[str]] = []
-    longest = 0
-    for text in tokens:
-        size = len(text) + 2  # with the boundary tokens around it
-        if current and (len(current) + 1) * max(longest, size) > BATCH_SLOTS:
-            chunks.append(current)
-            current, longest = [], 0
-        current.append(text)
+    return [tokens[first:end] for first, end in _chunk_ranges([len(text) for text in tokens])]
+
+
+def _chunk_ranges(sizes: list[int]) -> list[tuple[int, int]]:
+    """`_chunks` as (first, end) ranges of texts of these token counts."""
+    chunks: list[tuple[int, int]] = []
+    first = longest = 0
+    for i, size in enumerate(sizes):
+        size += 2  # with the boundary tokens around it
+        if i > first and (i - first + 1) * max(longest, size) > BATCH_SLOTS:
+            chunks.append((first, i))
+            first, longest = i, 0
         longest = max(longest, size)
-    if current:
-        chunks.append(current)
+    if first < len(sizes):
+        chunks.append((first, len(sizes)))
     return chunks
 
 
