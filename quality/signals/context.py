@@ -80,7 +80,9 @@ def topic_columns(
         """For each token with a vector, how many vectors its text has before position `end`."""
         return before[starts[text_v] + end] - before[starts[text_v]]
 
-    paragraph = padded.sum(axis=1)[text_v] - own  # the paragraph without the word itself
+    # the paragraph without the word itself: the text's last running sum, which adds its vectors
+    # in the order padded.sum(axis=1) does
+    paragraph = running[text_v, -1] - own
     window = (
         running[text_v, vectors_before(np.minimum(place_v + WINDOW + 1, size_v))]
         - running[text_v, vectors_before(np.maximum(place_v - WINDOW, 0))]
@@ -108,13 +110,19 @@ def topic_columns(
             np.arange(counts.sum()) - np.repeat(first, counts) + np.repeat(first_alt[at], counts)
         )
         alt_rows = topics.row[fluency.alt_ids[slots]]
-        known = alt_rows >= 0
-        alt_vectors = topics.vectors[np.maximum(alt_rows, 0)]
+        known = np.flatnonzero(alt_rows >= 0)  # a quarter of the alternatives have no vector
+        alt_vectors = topics.vectors[alt_rows[known]]
+        mine = owner[known]
+        # each row's cosine as einsum gives it for that row alone; -2 for the rows without a vector
+        topic_known = np.einsum("ij,ij->i", alt_vectors, paragraph[mine]) / paragraph_norm[mine]
+        window_known = np.einsum("ij,ij->i", alt_vectors, window[mine]) / window_norm[mine]
+        topic_cos = np.full(len(slots), -2.0, dtype=topic_known.dtype)
+        window_cos = np.full(len(slots), -2.0, dtype=window_known.dtype)
+        topic_cos[known] = topic_known
+        window_cos[known] = window_known
         # each position's alternatives are one contiguous run starting at `first`: reduce the runs
-        topic_cos = np.einsum("ij,ij->i", alt_vectors, paragraph[owner]) / paragraph_norm[owner]
-        window_cos = np.einsum("ij,ij->i", alt_vectors, window[owner]) / window_norm[owner]
-        best_topic = np.maximum.reduceat(np.where(known, topic_cos, -2.0), first)
-        best_window = np.maximum.reduceat(np.where(known, window_cos, -2.0), first)
+        best_topic = np.maximum.reduceat(topic_cos, first)
+        best_window = np.maximum.reduceat(window_cos, first)
         has_alt = best_topic > -2.0
         positions = vec[at]
         topic_gain[positions] = np.where(has_alt, best_topic - topic_fit_v[at], 0.0)
