@@ -59,13 +59,13 @@ def topic_columns(
     starts = np.zeros(1, dtype=np.int64) if scored.starts is None else scored.starts
     ends = np.concatenate((starts[1:], [n]))
     sizes = ends - starts
-    text = np.repeat(np.arange(len(starts)), sizes)
+    text = np.arange(len(starts)).repeat(sizes)
     place = np.arange(n) - starts[text]  # each token's position in its own text
-    vec = np.flatnonzero(has)  # the tokens with a vector
+    vec = has.nonzero()[0]  # the tokens with a vector
     own = topics.vectors[rows[vec]]
     text_v, place_v, size_v = text[vec], place[vec], sizes[text[vec]]
     # before[i]: how many of the tokens before i have a vector
-    before = np.concatenate(([0], np.cumsum(has)))
+    before = np.concatenate(([0], has.cumsum()))
     rank_v = np.arange(len(vec)) - before[starts][text_v]  # each vector's place among its text's
     # float32 sums run within each text from its first vector, in the order the text alone sums them,
     # so a text scores the same alone or among others: one zero-padded row of vectors per text (the
@@ -74,7 +74,7 @@ def topic_columns(
     per_text = bounds[1:] - bounds[:-1]
     padded = np.zeros((len(starts), int(per_text.max()) + 1, dims), dtype=np.float32)
     padded[text_v, rank_v + 1] = own
-    running = np.cumsum(padded, axis=1)  # running[t, k]: the sum of text t's first k vectors
+    running = padded.cumsum(axis=1)  # running[t, k]: the sum of text t's first k vectors
 
     def vectors_before(end: np.ndarray) -> np.ndarray:
         """For each token with a vector, how many vectors its text has before position `end`."""
@@ -101,23 +101,25 @@ def topic_columns(
     window_fit[vec] = window_fit_v
     topic_gain, window_gain = np.zeros(n), np.zeros(n)
     first_alt, end_alt = fluency.alt_offsets[ids[vec]], fluency.alt_offsets[ids[vec] + 1]
-    at = np.flatnonzero((end_alt > first_alt) & fits_v)  # among the tokens with a vector
+    at = ((end_alt > first_alt) & fits_v).nonzero()[0]  # among the tokens with a vector
     if len(at):
         counts = (end_alt - first_alt)[at]
-        owner = np.repeat(at, counts)
-        first = np.cumsum(counts) - counts
+        owner = at.repeat(counts)
+        first = counts.cumsum() - counts
         slots = (
-            np.arange(counts.sum()) - np.repeat(first, counts) + np.repeat(first_alt[at], counts)
+            np.arange(counts.sum()) - first.repeat(counts) + first_alt[at].repeat(counts)
         )
         alt_rows = topics.row[fluency.alt_ids[slots]]
-        known = np.flatnonzero(alt_rows >= 0)  # a quarter of the alternatives have no vector
+        known = (alt_rows >= 0).nonzero()[0]  # a quarter of the alternatives have no vector
         alt_vectors = topics.vectors[alt_rows[known]]
         mine = owner[known]
         # each row's cosine as einsum gives it for that row alone; -2 for the rows without a vector
         topic_known = np.einsum("ij,ij->i", alt_vectors, paragraph[mine]) / paragraph_norm[mine]
         window_known = np.einsum("ij,ij->i", alt_vectors, window[mine]) / window_norm[mine]
-        topic_cos = np.full(len(slots), -2.0, dtype=topic_known.dtype)
-        window_cos = np.full(len(slots), -2.0, dtype=window_known.dtype)
+        topic_cos = np.empty(len(slots), dtype=topic_known.dtype)
+        window_cos = np.empty(len(slots), dtype=window_known.dtype)
+        topic_cos.fill(-2.0)
+        window_cos.fill(-2.0)
         topic_cos[known] = topic_known
         window_cos[known] = window_known
         # each position's alternatives are one contiguous run starting at `first`: reduce the runs

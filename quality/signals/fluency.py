@@ -170,13 +170,13 @@ class KeyIndex:
         if not len(self.keys):
             return np.zeros(len(queries), dtype=np.int64)
         if len(queries) < MANY_QUERIES:
-            block = np.maximum(np.searchsorted(self._heads, queries, side="right") - 1, 0)
+            block = np.maximum(self._heads.searchsorted(queries, side="right") - 1, 0)
             found = block * KEY_BLOCK + (self._blocks[block] < queries[:, None]).sum(axis=1)
             return np.minimum(found, len(self.keys))
         # Many queries: search them in order, so that neighbouring searches walk the same cache
         # lines of the block heads, then halve each block in five steps (the number of its keys
         # below the query, as the comparison with all 32 above counts it, in fewer operations).
-        order = np.argsort(queries)
+        order = queries.argsort()
         ordered = queries[order]
         found = np.maximum(self._heads.searchsorted(ordered, side="right") - 1, 0) * KEY_BLOCK
         padded, step = self._padded, KEY_BLOCK // 2
@@ -366,7 +366,7 @@ def text_ids(table: TokenTable, texts: list[str]) -> tuple[np.ndarray, np.ndarra
         sizes.append(len(ids) + 1)
     run = np.array(flat, dtype=np.int64)
     lengths = np.array(sizes, dtype=np.int64)
-    starts = np.cumsum(lengths) - lengths
+    starts = lengths.cumsum() - lengths
     # tokenize drops a sentence end right after a boundary: of each run of boundaries in a text only
     # the first stays (each text's opening one always does)
     boundary = run == table.boundary
@@ -375,7 +375,7 @@ def text_ids(table: TokenTable, texts: list[str]) -> tuple[np.ndarray, np.ndarra
     if repeated.any():
         keep = np.concatenate(([True], ~repeated))
         run = run[keep]
-        starts = np.cumsum(keep)[starts] - 1
+        starts = keep.cumsum()[starts] - 1
     return run, starts
 
 
@@ -548,13 +548,13 @@ def _alternatives(
     starts, stops = model.alt_offsets[ids], model.alt_offsets[ids + 1]
     candidates = (stops > starts) & is_word
     candidates[ends - 1] = False
-    positions = np.flatnonzero(candidates)
+    positions = candidates.nonzero()[0]
     if len(positions) == 0:
         return None
     sizes = (stops - starts)[positions]
-    owner = np.repeat(positions, sizes)
-    first = np.cumsum(sizes) - sizes
-    slots = np.arange(sizes.sum()) - np.repeat(first, sizes) + np.repeat(starts[positions], sizes)
+    owner = positions.repeat(sizes)
+    first = sizes.cumsum() - sizes
+    slots = np.arange(sizes.sum()) - first.repeat(sizes) + starts[positions].repeat(sizes)
     return owner, first, model.alt_ids[slots].astype(np.int64)
 
 
@@ -773,7 +773,7 @@ def fluency_features_batch(
     starts = np.zeros(1, dtype=np.int64) if scored.starts is None else scored.starts
     n_texts = len(starts)
     bounds = np.concatenate((starts, [n]))
-    text_of = np.repeat(np.arange(n_texts), bounds[1:] - bounds[:-1])
+    text_of = np.arange(n_texts).repeat(bounds[1:] - bounds[:-1])
     words = scored.is_word
     text = text_of[words]
     n_words = np.bincount(text, minlength=n_texts)
@@ -815,12 +815,12 @@ def fluency_features_batch(
     )
     # per-text sums: sums of 0/1 columns are exact counts; float sums differ from one by one only in rounding order
     sums = (text[None, :] == np.arange(n_texts)[:, None]).astype(np.float64) @ per_token
-    offsets = np.cumsum(n_words) - n_words
+    offsets = n_words.cumsum() - n_words
     rank = np.arange(len(text)) - offsets[text]
     width = int(n_words.max()) if n_texts else 0
     content_text = text[content]
     n_content = np.bincount(content_text, minlength=n_texts)
-    content_rank = np.arange(len(content_text)) - (np.cumsum(n_content) - n_content)[content_text]
+    content_rank = np.arange(len(content_text)) - (n_content.cumsum() - n_content)[content_text]
     # each text's values of a series in one row, padded with +inf and sorted, all in one array: the
     # word series slor, log_prob, swap gain, word logit, then the content words' zipf
     ordered = np.full((5, n_texts, max(width, 1)), np.inf)

@@ -146,7 +146,7 @@ def spin_scores(texts: list[str]) -> list[float]:
     if model.fluency.token_table is None:  # a vocabulary without the punctuation tokens
         return _spin_scores_of_tokens(model, [tokenize(text) for text in texts])
     ids, starts = text_ids(model.fluency.token_table, texts)
-    bounds = np.append(starts, len(ids))
+    bounds = np.concatenate((starts, [len(ids)]))
     scores: list[float] = []
     for first, end in _chunk_ranges((bounds[1:] - bounds[:-1]).tolist()):
         # the per-token stages run once over the chunk's tokens; only paragraph summaries go text by text
