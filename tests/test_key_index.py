@@ -1,11 +1,12 @@
-"""KeyIndex.find gives numpy's searchsorted (side "left") positions, by either of its two paths."""
+"""KeyIndex.find gives numpy's searchsorted (side "left") positions, by either of its two paths; KeyBits gives
+membership and the same positions from a bitmap."""
 
 from __future__ import annotations
 
 import numpy as np
 import pytest
 
-from quality.signals.fluency import KEY_BLOCK, MANY_QUERIES, KeyIndex
+from quality.signals.fluency import KEY_BLOCK, MANY_QUERIES, MAX_KEY_BITS, KeyBits, KeyIndex
 
 
 @pytest.mark.parametrize("n_queries", [0, 1, 7, MANY_QUERIES - 1, MANY_QUERIES, 5 * MANY_QUERIES])
@@ -42,3 +43,20 @@ def test_payload_keeps_its_values_beside_the_keys(payload):
     assert np.array_equal(index.keys, keys)
     queries = np.array([0, 4, 5, 344, 345, 346])
     assert index.find(queries).tolist() == [0, 1, 1, 69, 69, 70]
+
+
+@pytest.mark.skipif(not KeyBits.fits(1), reason="KeyBits needs numpy's bitwise_count (numpy 2)")
+@pytest.mark.parametrize("limit", [1, 63, 64, 65, 1000, 4096])
+def test_key_bits_find_members_and_their_positions(limit):
+    rng = np.random.default_rng(limit)
+    keys = np.unique(rng.integers(0, limit, max(limit // 3, 1)))
+    keys = np.union1d(keys, [0, limit - 1])  # the range's two ends, and word edges among the rest
+    queries = np.concatenate((np.arange(limit), rng.integers(0, limit, 50)))
+    present, where = KeyBits(keys, limit).find(queries)
+    assert present.tolist() == np.isin(queries, keys).tolist()
+    # a member's position in the keys; for the rest, where the first larger key sits
+    assert where.tolist() == np.searchsorted(keys, queries).tolist()
+
+
+def test_key_bits_only_for_small_ranges():
+    assert not KeyBits.fits(MAX_KEY_BITS + 1)

@@ -157,3 +157,28 @@ def test_one_long_text_among_many_short_ones_stays_small_and_scores_the_same():
     assert batched[0] == pytest.approx(spin_module.spin_scores([long_text])[0], abs=1e-9)
     assert np.allclose(batched[1:], batched[1], rtol=0, atol=1e-9)
     assert 0.0 < batched[1] < 1.0
+
+
+def test_ids_straight_from_texts_equal_the_tokens_looked_up(model):
+    from quality.signals.fluency import text_ids
+
+    tricky = [
+        "Sentence ends. . !? and ... again?! Then words",
+        "ends with a stop.",
+        ". starts with one",  # after a text that ended on a boundary: its own boundary stays
+        "\u0130stanbul and the Kelvin sign \u212a lower-case to ASCII letters; KELVIN.",
+        "Curly \u2019quotes\u2018 it\u2019s, numbers 1,234.5 and 7 and \u0663\u0664 digits",
+        "A'B'C o'clock 'tis ;:, ,",
+        "zzqxv blorft snarfle",
+    ]
+    texts = TEXTS + tricky + TEXTS[::-1]
+    token_lists = [tokenize(text) for text in texts]
+    run = score_texts(model.fluency, token_lists)
+    ids, starts = text_ids(model.fluency.token_table, texts)
+    assert starts.tolist() == run.starts.tolist()
+    assert ids.tolist() == run.ids.tolist()
+    assert model.fluency.token_table.is_word[ids].tolist() == run.is_word.tolist()
+    # by hand: the opening boundary, then one boundary for ". . !?", the words, "?!" one more
+    first = ids[: starts[len(TEXTS) + 1]][starts[len(TEXTS)] :].tolist()
+    vocab = model.fluency.vocab
+    assert first[:5] == [vocab["<s>"], vocab["sentence"], vocab["ends"], vocab["<s>"], vocab["and"]]

@@ -127,3 +127,9 @@ def test_learned_replacements_align_words_of_same_length_phrases() -> None:
         "consciousness": ["intelligence"],
         "profound": ["deep"],
     }
+
+
+def test_a_vocabulary_without_punctuation_tokens_gets_no_token_table() -> None:
+    # the toy vocabulary has no "," or "<num>": a token's id would not tell a word from the rest,
+    # so spin_scores keeps to tokenize and score_texts for such a model
+    assert toy_fluency({}, {}).token_table is None

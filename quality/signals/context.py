@@ -106,9 +106,7 @@ def topic_columns(
         counts = (end_alt - first_alt)[at]
         owner = at.repeat(counts)
         first = counts.cumsum() - counts
-        slots = (
-            np.arange(counts.sum()) - first.repeat(counts) + first_alt[at].repeat(counts)
-        )
+        slots = np.arange(counts.sum()) - first.repeat(counts) + first_alt[at].repeat(counts)
         alt_rows = topics.row[fluency.alt_ids[slots]]
         known = (alt_rows >= 0).nonzero()[0]  # a quarter of the alternatives have no vector
         alt_vectors = topics.vectors[alt_rows[known]]

@@ -13,6 +13,7 @@ from __future__ import annotations
 import math
 import re
 from dataclasses import dataclass
+from itertools import repeat
 
 import numpy as np
 
@@ -201,7 +202,7 @@ class KeyBits:
     possible keys, 2 MB of bits). Needs numpy's `bitwise_count` (numpy 2).
     """
 
-    __slots__ = ("_bits", "_before")
+    __slots__ = ("_before", "_bits")
 
     def __init__(self, keys: np.ndarray, limit: int):
         words = limit // 64 + 1
@@ -323,48 +324,45 @@ class TokenTable:
             return None
         unknown, boundary, number, comma = specials
         known = dict(model.common or {})
-        known.update({",": comma, ";": comma, ":": comma, ".": boundary, "!": boundary, "?": boundary})
+        known.update(
+            {",": comma, ";": comma, ":": comma, ".": boundary, "!": boundary, "?": boundary}
+        )
+        known.update({BOUNDARY: boundary, NUMBER: number})  # as tokenize gives them
         is_word = np.ones(len(vocab), dtype=bool)
         is_word[[boundary, number, comma]] = False
         return TokenTable(known, vocab, unknown, number, boundary, comma, is_word)
 
-    def raw_ids(self, text: str) -> list[int]:
-        """Ids of the text's tokens after the opening boundary, every sentence end a boundary (a
-        run of them not yet cut to one)."""
+    def tokens(self, text: str) -> list[str]:
+        """`tokenize(text)` after its opening boundary, except that sentence ends stay as found
+        (".", "?!", ...; a run of them not yet cut to one) and digits are not yet NUMBER."""
         text = text.replace("\u2019", "'").replace("\u2018", "'")
         if _LOWER_TO_ASCII[0] in text or _LOWER_TO_ASCII[1] in text:
-            vocab, unknown = self.vocab, self.unknown
-            return [self.known.get(t) or vocab.get(t, unknown) for t in tokenize(text)[1:]]
-        # lower-casing the text first gives tokenize's lower-cased tokens (no other character's
-        # lower case is or holds a character the token pattern matches); digits and sentence ends
-        # need only their first character, so the tokens are looked up as found
-        raw = TOKEN.findall(text.lower())
-        ids = list(map(self.known.get, raw))
-        misses = ids.count(None)
-        miss = -1
-        for _ in range(misses):  # rare words, numbers and longer sentence ends: found by hand
-            miss = ids.index(None, miss + 1)
-            token = raw[miss]
-            first = token[0]
-            if first.isalpha():
-                ids[miss] = self.vocab.get(token, self.unknown)
-            elif first.isdigit():
-                ids[miss] = self.number
-            else:  # [.!?]+: the comma, semicolon and colon are known
-                ids[miss] = self.boundary
-        return ids
+            return tokenize(text)[1:]
+        # lower-casing the text first gives tokenize's lower-cased tokens: no other character's
+        # lower case is or holds a character the token pattern matches
+        return TOKEN.findall(text.lower())
+
+    def slow_id(self, token: str) -> int:
+        """The id of a token `known` lacks: a rarer word, a number or a longer sentence end."""
+        first = token[0]
+        if first.isalpha():
+            return self.vocab.get(token, self.unknown)
+        return self.number if first.isdigit() else self.boundary
 
 
 def text_ids(table: TokenTable, texts: list[str]) -> tuple[np.ndarray, np.ndarray]:
     """The ids `score_texts` gives the texts' `tokenize` tokens, as one run, and where each text starts."""
-    flat: list[int] = []
+    tokens: list[str] = []
     sizes: list[int] = []
     for text in texts:
-        ids = table.raw_ids(text)
-        flat.append(table.boundary)
-        flat += ids
-        sizes.append(len(ids) + 1)
-    run = np.array(flat, dtype=np.int64)
+        found = table.tokens(text)
+        tokens.append(BOUNDARY)
+        tokens += found
+        sizes.append(len(found) + 1)
+    run = np.array(list(map(table.known.get, tokens, repeat(-1))), dtype=np.int64)
+    misses = (run < 0).nonzero()[0]
+    if len(misses):
+        run[misses] = [table.slow_id(tokens[i]) for i in misses.tolist()]
     lengths = np.array(sizes, dtype=np.int64)
     starts = lengths.cumsum() - lengths
     # tokenize drops a sentence end right after a boundary: of each run of boundaries in a text only
