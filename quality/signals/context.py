@@ -72,7 +72,7 @@ def topic_columns(
     # tokens without one would add zeros, which change no sum)
     bounds = before[np.concatenate((starts, [n]))]
     per_text = bounds[1:] - bounds[:-1]
-    padded = np.zeros((len(starts), int(per_text.max()) + 1, dims), dtype=np.float32)
+    padded = np.zeros((len(starts), int(np.maximum.reduce(per_text)) + 1, dims), dtype=np.float32)
     padded[text_v, rank_v + 1] = own
     running = padded.cumsum(axis=1)  # running[t, k]: the sum of text t's first k vectors
 
@@ -94,8 +94,8 @@ def topic_columns(
     fits_v = (per_text >= MIN_CONTEXT_WORDS)[text_v]
     in_window_v = window_norm > 1e-6
     window_norm = np.maximum(window_norm, 1e-9)
-    topic_fit_v = np.where(fits_v, (own * paragraph).sum(axis=1) / paragraph_norm, 0.0)
-    window_fit_v = np.where(in_window_v, (own * window).sum(axis=1) / window_norm, 0.0)
+    topic_fit_v = np.where(fits_v, np.add.reduce(own * paragraph, axis=1) / paragraph_norm, 0.0)
+    window_fit_v = np.where(in_window_v, np.add.reduce(own * window, axis=1) / window_norm, 0.0)
     topic_fit, window_fit = np.zeros(n), np.zeros(n)
     topic_fit[vec] = topic_fit_v
     window_fit[vec] = window_fit_v
@@ -106,7 +106,9 @@ def topic_columns(
         counts = (end_alt - first_alt)[at]
         owner = at.repeat(counts)
         first = counts.cumsum() - counts
-        slots = np.arange(counts.sum()) - first.repeat(counts) + first_alt[at].repeat(counts)
+        slots = (
+            np.arange(np.add.reduce(counts)) - first.repeat(counts) + first_alt[at].repeat(counts)
+        )
         alt_rows = topics.row[fluency.alt_ids[slots]]
         known = (alt_rows >= 0).nonzero()[0]  # a quarter of the alternatives have no vector
         alt_vectors = topics.vectors[alt_rows[known]]

@@ -172,7 +172,9 @@ class KeyIndex:
             return np.zeros(len(queries), dtype=np.int64)
         if len(queries) < MANY_QUERIES:
             block = np.maximum(self._heads.searchsorted(queries, side="right") - 1, 0)
-            found = block * KEY_BLOCK + (self._blocks[block] < queries[:, None]).sum(axis=1)
+            found = block * KEY_BLOCK + np.add.reduce(
+                self._blocks[block] < queries[:, None], axis=1
+            )
             return np.minimum(found, len(self.keys))
         # Many queries: search them in order, so that neighbouring searches walk the same cache
         # lines of the block heads, then halve each block in five steps (the number of its keys
@@ -370,7 +372,7 @@ def text_ids(table: TokenTable, texts: list[str]) -> tuple[np.ndarray, np.ndarra
     boundary = run == table.boundary
     repeated = boundary[1:] & boundary[:-1]  # entry j: position j + 1 repeats a boundary
     repeated[starts[1:] - 1] = False
-    if repeated.any():
+    if np.logical_or.reduce(repeated):
         keep = np.concatenate(([True], ~repeated))
         run = run[keep]
         starts = keep.cumsum()[starts] - 1
@@ -552,7 +554,7 @@ def _alternatives(
     sizes = (stops - starts)[positions]
     owner = positions.repeat(sizes)
     first = sizes.cumsum() - sizes
-    slots = np.arange(sizes.sum()) - first.repeat(sizes) + starts[positions].repeat(sizes)
+    slots = np.arange(np.add.reduce(sizes)) - first.repeat(sizes) + starts[positions].repeat(sizes)
     return owner, first, model.alt_ids[slots].astype(np.int64)
 
 
@@ -815,7 +817,7 @@ def fluency_features_batch(
     sums = (text[None, :] == np.arange(n_texts)[:, None]).astype(np.float64) @ per_token
     offsets = n_words.cumsum() - n_words
     rank = np.arange(len(text)) - offsets[text]
-    width = int(n_words.max()) if n_texts else 0
+    width = int(np.maximum.reduce(n_words)) if n_texts else 0
     content_text = text[content]
     n_content = np.bincount(content_text, minlength=n_texts)
     content_rank = np.arange(len(content_text)) - (n_content.cumsum() - n_content)[content_text]
