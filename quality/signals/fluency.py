@@ -361,7 +361,7 @@ def text_ids(table: TokenTable, texts: list[str]) -> tuple[np.ndarray, np.ndarra
         tokens.append(BOUNDARY)
         tokens += found
         sizes.append(len(found) + 1)
-    run = np.array(list(map(table.known.get, tokens, repeat(-1))), dtype=np.int64)
+    run = np.fromiter(map(table.known.get, tokens, repeat(-1)), dtype=np.int64, count=len(tokens))
     misses = (run < 0).nonzero()[0]
     if len(misses):
         run[misses] = [table.slow_id(tokens[i]) for i in misses.tolist()]
