@@ -26,6 +26,8 @@ sys.path.insert(0, str(ROOT / "scripts"))
 
 import numpy as np
 import train_spin as ts
+
+from quality.signals.spin import SpinModel
 from eval_signals import DEV_MIN_WORDS, FRAMES, SPIN_SEED, roc_auc
 
 VALID = (0.85, 0.925)
@@ -72,9 +74,7 @@ def analyse_texts(base, texts: list[str]):
 
 
 def scores(model, analysed) -> np.ndarray:
-    X = ts.paragraph_rows(model.words, model.word_prior_logit, analysed)
-    n_words = np.array([int(s.is_word.sum()) for s, _, _ in analysed])
-    return np.where(n_words > 0, model.paragraph.logits(X), -1e9)
+    return ts.routed_logits(model, analysed)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -106,6 +106,8 @@ def main(argv: list[str] | None = None) -> int:
     )
     if args.load:
         base, analysed = pickle.loads(args.load.read_bytes())
+        # a pickle from before the short-text fields holds a record without them: rebuild it
+        base = SpinModel(base.fluency, base.grammar, base.topics, None, None, 0.0)
     else:
         base, analysed = ts.crossfit_examples(pool, args.folds, 0, args.frames)
     if args.privileged:
@@ -167,6 +169,13 @@ def main(argv: list[str] | None = None) -> int:
         "paragraph_frames": four,
         "paragraph_hidden": 32,
     }
+    for below in (16, 20, 25):
+        for w in (1, 2, 4):
+            variants[f"16-unit paragraph model, short below {below}, weight {w}"] = {
+                "paragraph_hidden": 16,
+                "short_below": below,
+                "short_weight": w,
+            }
     wanted = [name for name in variants if name in args.variants.split(";")]
     for name in wanted:
         options = variants[name]

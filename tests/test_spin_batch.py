@@ -9,7 +9,15 @@ from quality.errors import ModelError
 from quality.signals._models import load_model
 from quality.signals.fluency import score_texts, score_tokens, tokenize
 from quality.signals.grammar import class_fit_columns
-from quality.signals.spin import MIN_WORDS, _probability, _spin_model, analyse, spin_scores
+from quality.signals.spin import (
+    MIN_WORDS,
+    _probability,
+    _spin_model,
+    analyse,
+    is_short,
+    spin_scores,
+    word_logits,
+)
 
 LONG = (
     "The committee met on Tuesday to review the budget for the coming year. Members agreed that the "
@@ -53,7 +61,8 @@ def spin_scores_one_by_one(texts: list[str]) -> list[float]:
     rows = [analyse(model, text) for text in texts]
     if not rows:
         return []
-    probs = _probability(model, np.vstack([row[3] for row in rows]))
+    short = is_short(model, np.array([row[0].is_word.sum() for row in rows]))
+    probs = _probability(model, np.vstack([row[3] for row in rows]), short)
     return [float(p) if row[0].is_word.sum() >= MIN_WORDS else 0.0 for row, p in zip(rows, probs)]
 
 
@@ -107,8 +116,11 @@ def test_batch_features_equal_each_text_alone(model):
 
     run = score_texts(model.fluency, [tokenize(text) for text in TEXTS])
     rows = word_rows(model, run)
+    n_words = np.add.reduceat(run.is_word.astype(np.int64), run.starts)
+    sizes = np.diff(np.append(run.starts, len(run.ids)))
+    short_tokens = np.repeat(is_short(model, n_words), sizes)
     batched = fluency_features_batch(
-        run, rows.gains, model.words.logits(rows.features), model.word_prior_logit
+        run, rows.gains, word_logits(model, rows.features, short_tokens), model.word_prior_logit
     )
     assert batched.shape == (len(TEXTS), len(model.feature_names))
     for text, row in zip(TEXTS, batched):

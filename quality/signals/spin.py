@@ -77,6 +77,27 @@ class SpinModel:
     paragraph: Linear | Mlp
     word_prior_logit: float
     feature_names: tuple[str, ...] = FEATURE_NAMES
+    # texts of fewer words than short_below are scored by these word and paragraph models instead: a
+    # sentence of a few words, tortured phrases among them, learns badly among long paragraphs. The
+    # short word model's log-odds are shifted to share word_prior_logit. 0: one set of models for all.
+    short_words: Linear | Mlp | None = None
+    short_paragraph: Linear | Mlp | None = None
+    short_below: int = 0
+
+
+def is_short(model: SpinModel, n_words: np.ndarray) -> np.ndarray:
+    """Which texts (by their word counts) the short-text models score."""
+    return n_words < getattr(model, "short_below", 0)  # a model file from before routing has none
+
+
+def word_logits(
+    model: SpinModel, features: np.ndarray, short: np.ndarray | None = None
+) -> np.ndarray:
+    """Per-token swap log-odds from word-model rows; rows where `short` holds take the short model."""
+    logits = model.words.logits(features)
+    if short is not None and short.any():
+        logits[short] = model.short_words.logits(features[short])
+    return logits
 
 
 @dataclass(frozen=True, slots=True)
@@ -102,12 +123,13 @@ def analyse(model: SpinModel, text: str) -> tuple[Scored, np.ndarray, np.ndarray
     scored = score_tokens(model.fluency, tokenize(text))
     rows = word_rows(model, scored)
     gains = rows.gains
-    word_logits = model.words.logits(rows.features)
+    short = bool(is_short(model, np.array([scored.is_word.sum()]))[0])
+    logits = word_logits(model, rows.features, np.full(len(gains), short))
     return (
         scored,
         gains,
-        word_logits,
-        fluency_features(scored, gains, word_logits, model.word_prior_logit),
+        logits,
+        fluency_features(scored, gains, logits, model.word_prior_logit),
     )
 
 
@@ -134,8 +156,14 @@ def word_rows(model: SpinModel, scored: Scored, swaps: Swaps | None = None) -> W
     return WordRows(features, swaps.gains)
 
 
-def _probability(model: SpinModel, features: np.ndarray) -> np.ndarray:
-    return 1.0 / (1.0 + np.exp(-clip(model.paragraph.logits(features), -30.0, 30.0)))
+def _probability(
+    model: SpinModel, features: np.ndarray, short: np.ndarray | None = None
+) -> np.ndarray:
+    """Spin probabilities of paragraph-feature rows; rows where `short` holds take the short model."""
+    logits = model.paragraph.logits(features)
+    if short is not None and short.any():
+        logits[short] = model.short_paragraph.logits(features[short])
+    return 1.0 / (1.0 + np.exp(-clip(logits, -30.0, 30.0)))
 
 
 def spin_scores(texts: list[str]) -> list[float]:
@@ -167,11 +195,15 @@ def _spin_scores_of_tokens(model: SpinModel, tokens: list[list[str]]) -> list[fl
 
 
 def _chunk_scores(model: SpinModel, scored: Scored, rows: WordRows) -> list[float]:
-    word_logits = model.words.logits(rows.features)
-    features = fluency_features_batch(scored, rows.gains, word_logits, model.word_prior_logit)
-    counts = np.add.reduceat(scored.is_word.astype(np.int64), scored.starts).tolist()
-    probs = _probability(model, features)
-    return [float(p) if count >= MIN_WORDS else 0.0 for count, p in zip(counts, probs)]
+    counts = np.add.reduceat(scored.is_word.astype(np.int64), scored.starts)
+    short = token_short = None
+    if getattr(model, "short_below", 0):  # only a model with short-text models pays for routing
+        short = is_short(model, counts)
+        token_short = np.repeat(short, np.diff(np.append(scored.starts, len(scored.ids))))
+    logits = word_logits(model, rows.features, token_short)
+    features = fluency_features_batch(scored, rows.gains, logits, model.word_prior_logit)
+    probs = _probability(model, features, short)
+    return [float(p) if count >= MIN_WORDS else 0.0 for count, p in zip(counts.tolist(), probs)]
 
 
 # texts x longest text's tokens per batch: the per-text padded arrays stay ~10 MB
@@ -236,12 +268,13 @@ def spin_evidence(text: str) -> SpinResult:
     if not isinstance(text, str):
         raise TypeError(f"text must be str, not {type(text).__name__}")
     model = _spin_model()
-    scored, gains, word_logits, features = analyse(model, text)
+    scored, gains, logits, features = analyse(model, text)
     if scored.is_word.sum() < MIN_WORDS:
         return SpinResult(0.0, (), ())
-    score = float(_probability(model, features[None, :])[0])
-    suspects = np.flatnonzero(scored.is_word & (word_logits > 0))
-    ranked = sorted(suspects.tolist(), key=lambda i: -word_logits[i])[:MAX_EVIDENCE]
+    short = is_short(model, np.array([scored.is_word.sum()]))
+    score = float(_probability(model, features[None, :], short)[0])
+    suspects = np.flatnonzero(scored.is_word & (logits > 0))
+    ranked = sorted(suspects.tolist(), key=lambda i: -logits[i])[:MAX_EVIDENCE]
     words = []
     for i in sorted(ranked):
         better = _likelier_word(model.fluency, scored, i) if gains[i] > math.log(10) else None
