@@ -314,15 +314,18 @@ def cross_validate(
             rows = table.page == k
             p2[rows] = model.article_scores(table.X[rows], table.chars[rows])[1]
     # The table holds the pages that have blocks, in order: `evaluate` asks for labels of just those.
-    scores = [p2[table.page == k] for k in np.flatnonzero(original)]
-    return {th: evaluate(pages, _replay([_extracted(s, th) for s in scores])) for th in thresholds}
+    kept = np.flatnonzero(original)
+    scores = [(p2[table.page == k], table.chars[table.page == k]) for k in kept]
+    return {
+        th: evaluate(pages, _replay([_extracted(s, c, th) for s, c in scores])) for th in thresholds
+    }
 
 
-def _extracted(p2: np.ndarray, threshold: float) -> np.ndarray:
+def _extracted(p2: np.ndarray, chars: np.ndarray, threshold: float) -> np.ndarray:
     """The blocks `extract` keeps at this threshold: scored over it, or lifted on a weak page."""
     from .model import _best_of_weak_page, rescaled
 
-    return (p2 >= threshold) | _best_of_weak_page(rescaled(p2, threshold))
+    return (p2 >= threshold) | _best_of_weak_page(rescaled(p2, threshold), chars)
 
 
 def _replay(predictions: list[np.ndarray]) -> Labeller:

@@ -64,9 +64,10 @@ def check(
 def extract(html: str | bytes, *, url: str | None = None, encoding: str | None = None) -> str:
     """The article's text: its blocks in page order, one per line; empty when there is none.
 
-    On a page where no block reaches the article threshold but the best scores at least 0.1, the
-    blocks scoring at least half the best are given (`model._best_of_weak_page`); `check` labels
-    them article too but still labels such a page `boilerplate`.
+    On a page whose blocks over the article threshold hold under 500 characters (none included),
+    the other blocks scoring at least half the best of them are given too, when that best is at
+    least 0.1 (`model._best_of_weak_page`); `check` labels them article too but does not count them
+    for the page label, so a page with no block over the threshold stays `boilerplate`.
 
     Extraction separates the article from the template only: it skips the spun-text and bait
     stage, so a spun article's text comes out as article. `check(html).text` gives the text with

@@ -215,15 +215,29 @@ def test_weak_page_lifts_the_blocks_near_its_best_score():
 
     # Best 0.3, under 0.5 and over WEAK_PAGE_BEST (0.1): blocks at >= 0.15 (half of it) are lifted.
     p2 = np.array([0.05, 0.3, 0.2, 0.1, 0.15])
-    lifted = _best_of_weak_page(p2)
+    chars = np.full(5, 300.0)
+    lifted = _best_of_weak_page(p2, chars)
     assert lifted.tolist() == [False, True, True, False, True]
     scores = _lift(p2, lifted)
     assert (scores[lifted] >= 0.5).all() and (scores[~lifted] < 0.5).all()
     assert np.argsort(scores).tolist() == np.argsort(p2).tolist()  # order kept
-    # A page with a block at 0.5, or whose best is under 0.1, keeps its scores.
-    assert not _best_of_weak_page(np.array([0.6, 0.3, 0.2])).any()
-    assert not _best_of_weak_page(np.array([0.08, 0.05])).any()
-    assert not _best_of_weak_page(np.zeros(0)).any()
+    # A page whose best is under 0.1 keeps its scores, and so does a page without blocks.
+    assert not _best_of_weak_page(np.array([0.08, 0.05]), np.full(2, 300.0)).any()
+    assert not _best_of_weak_page(np.zeros(0), np.zeros(0)).any()
+
+
+def test_short_article_text_also_takes_the_blocks_near_the_best_of_the_rest():
+    from quality.model import _best_of_weak_page, _lift
+
+    # One block passed 0.5, a 60-character headline: under WEAK_TEXT_CHARS (500), so the others
+    # scoring at least half the best of them (0.4 -> 0.2) are lifted: 0.4 and 0.3, not 0.1.
+    p2 = np.array([0.9, 0.4, 0.3, 0.1])
+    lifted = _best_of_weak_page(p2, np.array([60.0, 400.0, 400.0, 400.0]))
+    assert lifted.tolist() == [False, True, True, False]
+    # 0.5 + (0.4 - 0.2) / 2 and 0.5 + (0.3 - 0.2) / 2; the passed block keeps its score.
+    assert np.allclose(_lift(p2, lifted), [0.9, 0.6, 0.55, 0.1])
+    # With 500 characters or more over 0.5 the page's text is left as it is.
+    assert not _best_of_weak_page(p2, np.array([500.0, 400.0, 400.0, 400.0])).any()
 
 
 def test_lifted_blocks_are_extracted_but_do_not_make_the_page_an_article(monkeypatch):
