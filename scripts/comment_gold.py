@@ -1,14 +1,15 @@
-"""How much of `extract`'s gap to a peer is the gold's user comments: `python scripts/comment_gold.py`.
+"""Extract and peers scored with and without the gold's comments: `python scripts/comment_gold.py`.
 
-CleanEval's gold keeps a blog's user comments as main text; L3S, Readability and Dragnet's main
-text (before its comments marker) leave them out, and `quality` mostly does. This scores, per dev page
-and per set, `quality.extract` (the committed model, no low-quality stage) and the peers that are
-installed (resiliparse, trafilatura, readability-lxml; the `bench` extra) twice: against the gold as
-it is, and against the gold without its comment blocks. A comment block is a block of ours that
-the gold alignment calls article (`corpus.label_blocks`) and that sits under a class or id word
-starting with "comment" ("commented" aside: WordPress puts it on the body of a post that has
-comments); its word 4-grams are taken out of the gold's multiset. A forum whose posts carry such
-words counts as all comments (cleaneval-final 664): read the per-page lines before a set's total.
+How much of `extract`'s gap to a peer is user comments. CleanEval's gold keeps a blog's user
+comments as main text; L3S, Readability and Dragnet's main text (before its comments marker) leave
+them out, and `quality` mostly does. This scores, per dev page and per set, `quality.extract` (the
+committed model, no low-quality stage) and the peers that are installed (resiliparse, trafilatura,
+readability-lxml; the `bench` extra) twice: against the gold as it is, and against the gold without
+its comment blocks. A comment block is a block of ours that the gold alignment calls article
+(`corpus.label_blocks`) and that sits under a class or id word starting with "comment" ("commented"
+aside: WordPress puts it on the body of a post that has comments); its word 4-grams are taken out of
+the gold's multiset. A forum whose posts carry such words counts as all comments (cleaneval-final
+664): read the per-page lines before a set's total.
 
 Pages whose gold holds comment blocks are listed with both scores; the per-set table follows.
 """
