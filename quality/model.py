@@ -117,8 +117,18 @@ class BlockModel:
             self.__dict__["_scorer_cache"] = scorers
         return scorers
 
+    def _spin_rises(self) -> bool:
+        """`_rises_with_spin` of this model, worked out once (it reads the fitted stage)."""
+        rises = self.__dict__.get("_rises_cache")
+        if rises is None:
+            rises = self.__dict__["_rises_cache"] = _rises_with_spin(self)
+        return rises
+
     def __getstate__(self) -> dict:
-        return {k: v for k, v in self.__dict__.items() if k != "_scorer_cache"}
+        return {k: v for k, v in self.__dict__.items() if k not in _CACHES}
+
+
+_CACHES = ("_scorer_cache", "_rises_cache")  # worked out from the fitted model: never pickled
 
 
 # first-pass scores the second pass re-scores; outside, the first stands
@@ -616,7 +626,7 @@ def _spin_needed(model: BlockModel, Z: np.ndarray, cand: list[int], p2, is_artic
     keep their label whatever their spin: their low-quality score is the only thing left unmeasured.
     None when the stage is not such a model: then every candidate is scored.
     """
-    if not _rises_with_spin(model):
+    if not model._spin_rises():
         return None
     scorer = model._scorers()[2]
     n = len(chars)
@@ -734,13 +744,14 @@ def _low_quality(
             spin = _sampled_spin(blocks, cand, X, is_article, page, needed)
             Z = np.hstack([Z, spin[:, None]])
         probs = model._scorers()[2](Z)
-        for k, prob, row in zip(cand, probs, Z):
-            q[k] = prob
-            if prob >= 0.3:  # the label can only turn low_quality from about a third up
-                reasons[k] = _lowq_reasons(
-                    row[:-1] if model.lowq_uses_spin else row,
-                    row[-1] if model.lowq_uses_spin else None,
-                )
+        q[cand] = probs
+        # the label can only turn low_quality from about a third up
+        for i in np.flatnonzero(probs >= 0.3).tolist():
+            row = Z[i]
+            reasons[cand[i]] = _lowq_reasons(
+                row[:-1] if model.lowq_uses_spin else row,
+                row[-1] if model.lowq_uses_spin else None,
+            )
     for k, score, why in _bait(blocks, page, is_article):
         q[k] = max(q[k], score)
         reasons[k] = (why,)

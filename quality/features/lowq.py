@@ -29,8 +29,14 @@ NAMES = (
     "lowq__title_case_words",
 )
 _TOKEN = re.compile(r"\w+")
-_UPPER_AFTER = re.compile(r"[^A-Za-z0-9_][A-Z]")  # on ASCII text: a word starting upper-case
-_WORD_CHAR = re.compile(r"[A-Za-z0-9_]")
+# ASCII text's bytes as marks: U an upper-case letter, w another word character, a space the rest.
+_CASE_MARKS = (
+    bytes(
+        85 if 65 <= c <= 90 else 119 if 97 <= c <= 122 or 48 <= c <= 57 or c == 95 else 32
+        for c in range(128)
+    )
+    + b" " * 128
+)
 _LOG1P: dict[int, float] = {}
 
 
@@ -44,10 +50,11 @@ def _words(text: str, lower: list[str] | None) -> tuple[list[str], int]:
     if lower is not None and text.isascii():
         if not lower:
             return lower, 0
-        # Words starting upper-case follow a non-word character once a space is put in front;
-        # then the first word is taken out if it counted.
-        first = _WORD_CHAR.search(text).group()
-        return lower, len(_UPPER_AFTER.findall(" " + text)) - ("A" <= first <= "Z")
+        # Words starting upper-case are a non-word character then an upper-case letter once a
+        # space is put in front (" U" in the marks; such pairs never overlap); then the first word
+        # is taken out if it counted. One translation and a count cost a third less than a regex.
+        marks = b" " + text.encode("ascii").translate(_CASE_MARKS)
+        return lower, marks.count(b" U") - (marks.lstrip()[:1] == b"U")
     tokens = _TOKEN.findall(text)
     if not tokens:
         return [], 0

@@ -12,6 +12,8 @@ import re
 import zlib
 from collections import Counter
 from dataclasses import dataclass
+from functools import lru_cache
+from itertools import chain
 
 import numpy as np
 
@@ -59,10 +61,9 @@ def headline_features(text: str) -> Counter[str]:
     lowered = " ".join(text.lower().replace("\u2019", "'").split())
     words = WORD.findall(lowered)
     features: Counter[str] = Counter()
-    features.update(f"w:{w}" for w in words)
-    features.update(f"b:{a} {b}" for a, b in zip(words, words[1:]))
-    for w in words:
-        features.update(_char_grams(w))
+    features.update(map("w:".__add__, words))
+    features.update(map("b:{} {}".format, words, words[1:]))
+    features.update(chain.from_iterable(map(_char_grams, words)))
     features.update(cue_features(words, lowered))
     return features
 
@@ -74,7 +75,9 @@ def bucket(feature: str) -> int:
 
 def hashed(features: Counter[str]) -> tuple[np.ndarray, np.ndarray]:
     """Bucket indices and L2-normalised values of a feature bag."""
-    index = np.fromiter((bucket(f) for f in features), dtype=np.int64, count=len(features))
+    # `bucket` of each feature, the crc32s taken without a Python call per feature
+    crcs = np.fromiter(map(zlib.crc32, map(str.encode, features)), np.int64, len(features))
+    index = crcs % N_FEATURES
     values = np.fromiter(features.values(), dtype=np.float64, count=len(features))
     norm = math.sqrt(float((values**2).sum())) or 1.0
     return index, values / norm
@@ -92,8 +95,18 @@ def sigmoid(x: float) -> float:
 
 
 def _char_grams(word: str) -> list[str]:
+    """ "c:" and each 3-, 4- and 5-character run of the word padded with a space each side, in
+    order of length, then of position."""
     padded = f" {word} "
-    return [f"c:{padded[i : i + n]}" for n in (3, 4, 5) for i in range(len(padded) - n + 1)]
+    return list(map(_PREFIX, map(padded.__getitem__, _gram_slices(len(padded)))))
+
+
+_PREFIX = "c:".__add__
+
+
+@lru_cache(maxsize=64)
+def _gram_slices(size: int) -> tuple[slice, ...]:
+    return tuple(slice(i, i + n) for n in (3, 4, 5) for i in range(size - n + 1))
 
 
 def contributions(model: ClickbaitModel, text: str) -> list[tuple[str, float]]:
