@@ -445,7 +445,8 @@ def _reasons(
 ) -> list[tuple[str, ...]]:
     boiler_rules, article_rules = _evidence_index()
     # Each block's fired rules as one number (bit r: rule r fired), so that the codes are built once
-    # per distinct pattern: a page has many blocks and few patterns.
+    # per distinct pattern: a page has many blocks and few patterns, and pages share most of theirs
+    # (dev: 2,567 distinct among 9,515 page patterns), so the codes are kept from page to page.
     bits = []
     for columns, signs, signed_bars, weights in _rule_arrays():
         # x < t is -x > -t: every rule is one comparison of the signed columns with signed bars
@@ -453,14 +454,21 @@ def _reasons(
         bits.append((fired @ weights).tolist())
     # The second pass overturning the first means the neighbours decided.
     overturned = ((p1 >= 0.5) != is_article).tolist()
-    known: dict[tuple, tuple[str, ...]] = {}
+    known = _KNOWN_CODES
     out = []
     for key in zip(is_article.tolist(), overturned, *bits):
         codes = known.get(key)
         if codes is None:
+            if len(known) >= _MAX_KNOWN_CODES:
+                known.clear()
             codes = known[key] = _codes_of(*key, boiler_rules, article_rules)
         out.append(codes)
     return out
+
+
+# (article?, overturned?, boilerplate rule bits, article rule bits) -> the block's reason codes
+_KNOWN_CODES: dict[tuple, tuple[str, ...]] = {}
+_MAX_KNOWN_CODES = 1 << 14  # forgotten all at once past this (a few MB at most)
 
 
 def _codes_of(
@@ -472,15 +480,16 @@ def _codes_of(
     article_rules,
 ) -> tuple[str, ...]:
     """The first few reason codes of the rules that fired for the block's label."""
-    if article:
-        codes = [r[3] for j, r in enumerate(article_rules) if article_bits >> j & 1]
-        if overturned:
-            codes.insert(0, "context__article_neighbours")
-    else:
-        codes = [r[3] for j, r in enumerate(boiler_rules) if boiler_bits >> j & 1]
-        if overturned:
-            codes.insert(0, "context__boilerplate_neighbours")
-    return tuple(codes[:4]) or ("model__block_score",)
+    codes = ["context__article_neighbours" if article else "context__boilerplate_neighbours"]
+    if not overturned:
+        codes.clear()
+    rules, bits = (article_rules, article_bits) if article else (boiler_rules, boiler_bits)
+    # the fired rules in order, lowest bit first, up to the four codes kept
+    while bits and len(codes) < 4:
+        low = bits & -bits
+        codes.append(rules[low.bit_length() - 1][3])
+        bits ^= low
+    return tuple(codes) or ("model__block_score",)
 
 
 LOWQ_MIN_WORDS = 10  # shorter blocks carry too little text to judge their prose
@@ -591,7 +600,8 @@ def _sampled_spin(
     from .signals import spin_scores
 
     def cut(k: int) -> str:
-        return " ".join(blocks[k].text.split()[:SPIN_SAMPLE_WORDS])
+        # the first words of a split stopped after them are those of the whole split
+        return " ".join(blocks[k].text.split(None, SPIN_SAMPLE_WORDS)[:SPIN_SAMPLE_WORDS])
 
     snippet = (
         X[:, FEATURE_NAMES.index("teaser__ellipsis")]

@@ -153,7 +153,7 @@ def features(texts: list[str], lang: str, words: list[list[str]] | None = None) 
     n_texts = len(texts)
     every = list(chain.from_iterable(lowers))
     # Word numbers in order of first appearance; flags per distinct word
-    number = dict(zip(Counter(every), itertools.count()))
+    number = dict(zip(dict.fromkeys(every), itertools.count()))
     distinct = list(number)
     ids = np.fromiter(map(number.__getitem__, every), dtype=np.int64, count=len(every))
     is_stop_word = np.fromiter(map(stop.__contains__, distinct), dtype=bool, count=len(distinct))
