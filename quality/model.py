@@ -289,16 +289,23 @@ def _tree_sum_scorer(estimator):
 
     if estimator.n_trees_per_iteration_ != 1 or list(estimator.classes_) != [0, 1]:
         raise ValueError("not a binary gradient boosting model")
-    trees = [(p.nodes, p.raw_left_cat_bitsets) for (p,) in estimator._predictors]
+    # The walker takes typed memoryviews: handed numpy arrays, it checks each one's buffer format
+    # anew (a structured dtype for the nodes), ~3.7 microseconds a call; handed Python memoryviews
+    # made once, ~1.2. A page has 70 tree calls.
     known, fmap = estimator._bin_mapper.make_known_categories_bitsets()
+    known, fmap = memoryview(known), memoryview(fmap)
+    trees = [
+        (memoryview(p.nodes), memoryview(p.raw_left_cat_bitsets)) for (p,) in estimator._predictors
+    ]
     base = float(np.asarray(estimator._baseline_prediction).ravel()[0])
 
     def fast(X: np.ndarray) -> np.ndarray:
         X = np.ascontiguousarray(X, dtype=np.float64)
         total = np.full(X.shape[0], base)
         out = np.empty(X.shape[0])
+        rows, into = memoryview(X), memoryview(out)
         for nodes, cats in trees:
-            _predict_from_raw_data(nodes, X, cats, known, fmap, 1, out)
+            _predict_from_raw_data(nodes, rows, cats, known, fmap, 1, into)
             total += out
         return 1.0 / (1.0 + np.exp(-total))
 
