@@ -10,6 +10,7 @@ name the features behind the label.
 from __future__ import annotations
 
 import logging
+import math
 import os
 import re
 import warnings
@@ -614,13 +615,15 @@ def _sampled_spin(
         X[:, FEATURE_NAMES.index("teaser__ellipsis")]
         + X[:, FEATURE_NAMES.index("teaser__periodic")]
     )
-    art = sorted((k for k in cand if is_article[k]), key=lambda k: -page.chars[k])[
-        :SPIN_SAMPLE_ARTICLE
-    ]
-    teasers = [k for k in cand if not is_article[k] and snippet[k] > 0][:SPIN_SAMPLE_TEASERS]
+    # Python lists: the candidates are read one by one, and numpy scalars cost more to index.
+    article, chars, snip = is_article.tolist(), page.chars.tolist(), (snippet > 0).tolist()
+    art = sorted((k for k in cand if article[k]), key=lambda k: -chars[k])[:SPIN_SAMPLE_ARTICLE]
+    teasers = [k for k in cand if not article[k] and snip[k]][:SPIN_SAMPLE_TEASERS]
     sample = art + teasers
     scores = dict(zip(sample, spin_scores([cut(k) for k in sample]))) if sample else {}
-    art_mean = float(np.mean([scores[k] for k in art])) if art else 0.0
+    # fsum rounds the exact sum once: for the one or two scores sampled it is their float sum, as
+    # numpy's mean takes it (the mean of two probabilities costs no array).
+    art_mean = math.fsum([scores[k] for k in art]) / len(art) if art else 0.0
     if art_mean >= SPIN_SUSPECT:
         rest = [k for k in cand if k not in scores]
         while rest:
@@ -629,7 +632,7 @@ def _sampled_spin(
                 break
             scores.update(zip(todo, spin_scores([blocks[k].text for k in todo])))
             rest = [k for k in rest if k not in scores]
-    return np.array([scores.get(k, art_mean if is_article[k] else 0.0) for k in cand])
+    return np.array([scores.get(k, art_mean if article[k] else 0.0) for k in cand])
 
 
 def _spin_needed(model: BlockModel, Z: np.ndarray, cand: list[int], p2, is_article, chars):
