@@ -155,13 +155,14 @@ def article_scorer(estimator):
             return estimator.predict_proba(X)[:, 1]
 
     linear = hasattr(estimator, "steps")
+    probe = np.random.default_rng(0).normal(size=(64, estimator.n_features_in_)) * 3
     try:
         fast = _linear_scorer(estimator) if linear else _tree_sum_scorer(estimator)
+        fast_probe = fast(probe)  # a compiled walker with other arguments fails here
     # another scikit-learn version or estimator kind: the public path works
     except Exception as exc:
         log.debug("shortcut unavailable (%s): using predict_proba", exc)
         return slow
-    probe = np.random.default_rng(0).normal(size=(64, estimator.n_features_in_)) * 3
     try:
         reference = slow(probe)
     except AttributeError as exc:
@@ -173,7 +174,7 @@ def article_scorer(estimator):
         raise ModelError(
             f"the model cannot predict with this scikit-learn ({exc}): retrain with `quality train`"
         ) from exc
-    return fast if np.allclose(fast(probe), reference, rtol=0, atol=1e-9) else slow
+    return fast if np.allclose(fast_probe, reference, rtol=0, atol=1e-9) else slow
 
 
 def _linear_scorer(pipeline):
