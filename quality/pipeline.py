@@ -80,7 +80,7 @@ def extract(html: str | bytes, *, url: str | None = None, encoding: str | None =
 
     # The labels `check` gives without that stage; neither scores nor reasons are needed here.
     keep = article_mask(blocks, title=title_of(parsed.root))
-    return "\n".join(b.text for b, article in zip(blocks, keep.tolist()) if article)
+    return "\n".join([b.text for b, article in zip(blocks, keep.tolist()) if article])
 
 
 def _report(html, url, encoding, site_repeats, *, low_quality: bool) -> PageReport:

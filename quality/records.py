@@ -124,7 +124,7 @@ class PageReport:
     @property
     def text(self) -> str:
         """The article blocks' text in page order, one block per line."""
-        return "\n".join(b.block.text for b in self.blocks if b.label is Label.ARTICLE)
+        return "\n".join([b.block.text for b in self.blocks if b.label is Label.ARTICLE])
 
     def to_dict(self, *, blocks: bool = True) -> dict:
         out = {
