@@ -95,8 +95,8 @@ def sigmoid(x: float) -> float:
 
 
 def _char_grams(word: str) -> list[str]:
-    """ "c:" and each 3-, 4- and 5-character run of the word padded with a space each side, in
-    order of length, then of position."""
+    """The word's character n-gram features: its 3-, 4- and 5-character runs once padded with a
+    space each side, shortest first, each in order of position, named "c:" + run."""
     padded = f" {word} "
     return list(map(_PREFIX, map(padded.__getitem__, _gram_slices(len(padded)))))
 
