@@ -408,3 +408,96 @@ def test_word_set_counts_match_a_count_per_set(words):
     assert got.shape == (len(words), len(sets))
     for row, ws in zip(got, words):
         assert row.tolist() == [sum(w in s for w in ws) for s in sets]
+
+
+def plain_headline_bag(text: str) -> tuple[list[int], list[float]]:
+    """Clickbait buckets and counts of a headline built feature by feature, one crc32 each."""
+    import zlib
+
+    from quality.signals.clickbait import N_FEATURES, WORD, cue_features
+
+    lowered = " ".join(text.lower().replace("\u2019", "'").split())
+    words = WORD.findall(lowered)
+    names = [f"w:{w}" for w in words] + [f"b:{a} {b}" for a, b in pairwise(words)]
+    for w in words:
+        padded = f" {w} "
+        names += [f"c:{padded[i : i + n]}" for n in (3, 4, 5) for i in range(len(padded) - n + 1)]
+    bag = Counter(names + cue_features(words, lowered))
+    return [zlib.crc32(f.encode("utf-8")) % N_FEATURES for f in bag], [
+        float(c) for c in bag.values()
+    ]
+
+
+HEADLINES = st.lists(
+    st.one_of(st.text(st.sampled_from(list("aZ9 '’!?.-éß中")), max_size=12), st.just("you")),
+    max_size=10,
+).map(" ".join)
+
+
+@given(HEADLINES)
+@settings(max_examples=300, deadline=None)
+@example("You Won’t Believe These 10 Amazing Tricks!")
+def test_clickbait_features_match_the_plain_computation(text):
+    # same features in the same order, so the weights are summed in the same order too
+    from quality.signals.clickbait import hashed, headline_features
+
+    index, values = hashed(headline_features(text))
+    buckets, counts = plain_headline_bag(text)
+    assert index.tolist() == buckets
+    norm = float(np.sqrt(np.sum(np.square(counts)))) or 1.0
+    assert values.tolist() == (np.array(counts) / norm).tolist()
+
+
+def plain_codes(article, overturned, boiler_bits, article_bits, boiler_rules, article_rules):
+    """A block's reason codes: every fired rule of its label in order, the neighbours first, four."""
+    rules, bits = (article_rules, article_bits) if article else (boiler_rules, boiler_bits)
+    codes = [r[3] for j, r in enumerate(rules) if bits >> j & 1]
+    if overturned:
+        codes.insert(
+            0, "context__article_neighbours" if article else "context__boilerplate_neighbours"
+        )
+    return tuple(codes[:4]) or ("model__block_score",)
+
+
+_BOILER_RULES, _ARTICLE_RULES = model_module._evidence_index()
+
+
+@given(
+    st.booleans(),
+    st.booleans(),
+    st.integers(0, 2 ** len(_BOILER_RULES) - 1),
+    st.integers(0, 2 ** len(_ARTICLE_RULES) - 1),
+)
+@settings(max_examples=500, deadline=None)
+@example(False, False, 0, 0)
+@example(True, True, 0, 2 ** len(_ARTICLE_RULES) - 1)
+def test_reason_codes_match_the_plain_computation(article, overturned, boiler_bits, article_bits):
+    # bit r stands for rule r of the group: the bits take every pattern the rules can fire
+    key = (article, overturned, boiler_bits, article_bits, _BOILER_RULES, _ARTICLE_RULES)
+    assert model_module._codes_of(*key) == plain_codes(*key)
+
+
+@given(st.lists(st.floats(0.0, 1.0), min_size=1, max_size=model_module.SPIN_SAMPLE_ARTICLE))
+def test_spin_sample_mean_is_numpys_mean(scores):
+    # _sampled_spin takes the article sample's mean with math.fsum: for up to two scores that is
+    # the float sum numpy's mean divides
+    import math
+
+    assert math.fsum(scores) / len(scores) == float(np.mean(scores))
+
+
+def test_tree_walker_on_memoryviews_gives_the_arrays_result():
+    """The block model's tree sums are the same whether the walker gets memoryviews or arrays."""
+    from sklearn.ensemble._hist_gradient_boosting._predictor import _predict_from_raw_data
+
+    model = model_module.load_model()
+    for est, fast in zip((model.first, model.second), model._scorers()[:2]):
+        X = np.random.default_rng(1).normal(size=(50, est.n_features_in_)) * 3
+        X[3, 5] = np.nan
+        known, fmap = est._bin_mapper.make_known_categories_bitsets()
+        total = np.full(len(X), float(np.asarray(est._baseline_prediction).ravel()[0]))
+        out = np.empty(len(X))
+        for (p,) in est._predictors:
+            _predict_from_raw_data(p.nodes, X, p.raw_left_cat_bitsets, known, fmap, 1, out)
+            total += out
+        assert fast(X).tolist() == (1.0 / (1.0 + np.exp(-total))).tolist()
