@@ -501,3 +501,18 @@ def test_tree_walker_on_memoryviews_gives_the_arrays_result():
             _predict_from_raw_data(p.nodes, X, p.raw_left_cat_bitsets, known, fmap, 1, out)
             total += out
         assert fast(X).tolist() == (1.0 / (1.0 + np.exp(-total))).tolist()
+
+
+@given(
+    st.lists(st.floats(0.0, 1.0), min_size=1, max_size=40),
+    st.data(),
+)
+@settings(max_examples=300, deadline=None)
+def test_second_pass_rows_are_the_full_features_at_those_rows(scores, data):
+    # the second pass computes its context columns at the unsure rows only
+    p = np.array(scores)
+    chars = np.array(data.draw(st.lists(st.integers(0, 400), min_size=len(p), max_size=len(p))))
+    chars = chars.astype(np.float64)
+    rows = np.flatnonzero(data.draw(st.lists(st.booleans(), min_size=len(p), max_size=len(p))))
+    full = model_module.second_pass_features(p, chars)[rows]
+    assert model_module._second_pass_rows(p, chars, rows).tobytes() == full.tobytes()
