@@ -94,9 +94,16 @@ def word_logits(
     model: SpinModel, features: np.ndarray, short: np.ndarray | None = None
 ) -> np.ndarray:
     """Per-token swap log-odds from word-model rows; rows where `short` holds take the short model."""
-    logits = model.words.logits(features)
+    return _routed_logits(model.words, getattr(model, "short_words", None), features, short)
+
+
+def _routed_logits(
+    main: Linear | Mlp, short_model: Linear | Mlp | None, x: np.ndarray, short: np.ndarray | None
+) -> np.ndarray:
+    """`main`'s log-odds for the rows of x, `short_model`'s for the rows where `short` holds."""
+    logits = main.logits(x)
     if short is not None and short.any():
-        logits[short] = model.short_words.logits(features[short])
+        logits[short] = short_model.logits(x[short])
     return logits
 
 
@@ -160,9 +167,9 @@ def _probability(
     model: SpinModel, features: np.ndarray, short: np.ndarray | None = None
 ) -> np.ndarray:
     """Spin probabilities of paragraph-feature rows; rows where `short` holds take the short model."""
-    logits = model.paragraph.logits(features)
-    if short is not None and short.any():
-        logits[short] = model.short_paragraph.logits(features[short])
+    logits = _routed_logits(
+        model.paragraph, getattr(model, "short_paragraph", None), features, short
+    )
     return 1.0 / (1.0 + np.exp(-clip(logits, -30.0, 30.0)))
 
 
