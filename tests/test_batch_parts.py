@@ -124,6 +124,17 @@ def test_reader_never_fails_and_never_repeats_a_record(tmp_path_factory, segment
     assert len(recs) >= (1 if whole else 0)
 
 
+def test_plain_archive_behind_two_gzip_like_bytes_keeps_its_record(tmp_path):
+    # found by the test above: b"\x1f\x8b" and then a whole plain record once read as gzip, with no
+    # member to find, and gave nothing back
+    path = tmp_path / "x.warc"
+    path.write_bytes(b"\x1f\x8b" + _RECORD)
+    totals = sources.ReadTotals()
+    recs = list(sources.read_warc(Source(str(path), "warc"), totals))
+    assert [(r.html, r.flags) for r in recs] == [(b"<p>hello</p>", ())]
+    assert recs[0].identity["offset"] == 2
+
+
 _MEMBER = __import__("gzip").compress(_RECORD, mtime=0)
 
 

@@ -106,9 +106,13 @@ class FileTotals:
 
 
 def is_gzip(path: str) -> bool:
-    """True when the file starts with the gzip magic, whatever its name says."""
+    """True when the file starts with the gzip magic, whatever its name says.
+
+    All three bytes: the gzip framer looks for members by them, so a plain archive behind two stray
+    bytes that look like gzip's would otherwise be searched for members and lose every record.
+    """
     with open(path, "rb") as f:
-        return f.read(2) == GZIP_MAGIC[:2]
+        return f.read(len(GZIP_MAGIC)) == GZIP_MAGIC
 
 
 def iter_frames(path: str, start: int = 0, end: int | None = None) -> Iterator[Frame | Fault]:
