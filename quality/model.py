@@ -45,38 +45,21 @@ SECOND_PASS_NAMES = (
 )
 
 
-def second_pass_features(p: np.ndarray, chars: np.ndarray) -> np.ndarray:
-    """The first pass's article scores around each block, for the second pass."""
-    from .features.context import shifted, window_mean
+def second_pass_features(
+    p: np.ndarray, chars: np.ndarray, rows: np.ndarray | None = None
+) -> np.ndarray:
+    """The first pass's article scores around each block (or only the blocks `rows` names), for
+    the second pass.
 
-    n = p.shape[0]
-    col = p[:, None]
-    out = np.empty((n, len(SECOND_PASS_NAMES)))
-    out[:, 0] = p
-    out[:, 1] = shifted(col, -1)[:, 0]
-    out[:, 2] = shifted(col, 1)[:, 0]
-    out[:, 3] = shifted(col, -2)[:, 0]
-    out[:, 4] = shifted(col, 2)[:, 0]
-    out[:, 5] = window_mean(col, 3)[:, 0]
-    out[:, 6] = window_mean(col, 10)[:, 0]
-    out[:, 7] = p.max() if n else 0.0
-    out[:, 8] = p.mean() if n else 0.0
-    # Whether article text lies before and after: blocks between two article runs are likely article.
-    out[:, 9] = np.concatenate([[0.0], np.maximum.accumulate(p)[:-1]]) if n else p
-    out[:, 10] = np.concatenate([np.maximum.accumulate(p[::-1])[::-1][1:], [0.0]]) if n else p
-    out[:, 11] = float((p * chars).sum() / max(chars.sum(), 1.0))
-    return out
-
-
-def _second_pass_rows(p: np.ndarray, chars: np.ndarray, rows: np.ndarray) -> np.ndarray:
-    """`second_pass_features(p, chars)[rows]`, computed at those rows only.
-
-    The second pass reads the rows the first is unsure of, a fifth of a page's; each column is
-    taken as the full computation takes it (the same neighbours, running sums, running maxima and
-    page totals), so the values are the same to the bit.
+    At run time the second pass reads the rows the first is unsure of, a fifth of a page's, so the
+    columns are computed at those rows only; training takes every row.
     """
     n = p.shape[0]
+    if rows is None:
+        rows = np.arange(n)
     out = np.empty((len(rows), len(SECOND_PASS_NAMES)))
+    if not n:
+        return out
     padded = np.zeros(n + 4)  # two zeros each side: a neighbour off the page counts 0
     padded[2 : n + 2] = p
     out[:, 0] = p[rows]
@@ -92,6 +75,7 @@ def _second_pass_rows(p: np.ndarray, chars: np.ndarray, rows: np.ndarray) -> np.
         out[:, col] = (cum[hi] - cum[lo]) / (hi - lo)
     out[:, 7] = p.max()
     out[:, 8] = p.mean()
+    # Whether article text lies before and after: blocks between two article runs are likely article.
     before = np.zeros(n + 1)  # before[i]: the highest score above block i, 0 for the first
     np.maximum.accumulate(p, out=before[1:])
     out[:, 9] = before[rows]
@@ -139,7 +123,7 @@ class BlockModel:
         p2 = p1.copy()
         unsure = np.flatnonzero((p1 > SECOND_PASS_BAND[0]) & (p1 < SECOND_PASS_BAND[1]))
         if len(unsure):
-            p2[unsure] = second(np.hstack([X[unsure], _second_pass_rows(p1, chars, unsure)]))
+            p2[unsure] = second(np.hstack([X[unsure], second_pass_features(p1, chars, unsure)]))
         return p1, p2
 
     def _scorers(self):

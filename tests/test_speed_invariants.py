@@ -509,10 +509,30 @@ def test_tree_walker_on_memoryviews_gives_the_arrays_result():
 )
 @settings(max_examples=300, deadline=None)
 def test_second_pass_rows_are_the_full_features_at_those_rows(scores, data):
-    # the second pass computes its context columns at the unsure rows only
+    # the second pass computes its context columns at the unsure rows only; the reference is the
+    # plain whole-page computation through the context features' shift and window helpers
+    from quality.features.context import shifted, window_mean
+
     p = np.array(scores)
     chars = np.array(data.draw(st.lists(st.integers(0, 400), min_size=len(p), max_size=len(p))))
     chars = chars.astype(np.float64)
     rows = np.flatnonzero(data.draw(st.lists(st.booleans(), min_size=len(p), max_size=len(p))))
-    full = model_module.second_pass_features(p, chars)[rows]
-    assert model_module._second_pass_rows(p, chars, rows).tobytes() == full.tobytes()
+    col = p[:, None]
+    full = np.column_stack(
+        [
+            p,
+            shifted(col, -1)[:, 0],
+            shifted(col, 1)[:, 0],
+            shifted(col, -2)[:, 0],
+            shifted(col, 2)[:, 0],
+            window_mean(col, 3)[:, 0],
+            window_mean(col, 10)[:, 0],
+            np.full(len(p), p.max()),
+            np.full(len(p), p.mean()),
+            np.concatenate([[0.0], np.maximum.accumulate(p)[:-1]]),
+            np.concatenate([np.maximum.accumulate(p[::-1])[::-1][1:], [0.0]]),
+            np.full(len(p), float((p * chars).sum() / max(chars.sum(), 1.0))),
+        ]
+    )
+    assert model_module.second_pass_features(p, chars).tobytes() == full.tobytes()
+    assert model_module.second_pass_features(p, chars, rows).tobytes() == full[rows].tobytes()
