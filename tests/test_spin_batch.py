@@ -194,3 +194,20 @@ def test_ids_straight_from_texts_equal_the_tokens_looked_up(model):
     first = ids[: starts[len(TEXTS) + 1]][starts[len(TEXTS)] :].tolist()
     vocab = model.fluency.vocab
     assert first[:5] == [vocab["<s>"], vocab["sentence"], vocab["ends"], vocab["<s>"], vocab["and"]]
+
+
+def test_a_model_file_without_the_later_fields_gives_them_their_defaults():
+    # the shipped file was written before the short-text fields: its pickled state holds the first
+    # seven values only, and unpickling must not leave the other slots unset
+    from dataclasses import fields
+
+    from quality.signals.spin import SpinModel
+
+    model = _spin_model()
+    state = [getattr(model, f.name) for f in fields(SpinModel)][:7]
+    old = SpinModel.__new__(SpinModel)
+    old.__setstate__(state)
+    assert (old.short_words, old.short_paragraph, old.short_below) == (None, None, 0)
+    assert old.words is model.words and old.feature_names == model.feature_names
+    with pytest.raises(ValueError, match="'word_prior_logit'"):
+        SpinModel.__new__(SpinModel).__setstate__(state[:5])

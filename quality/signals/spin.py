@@ -7,7 +7,7 @@ The weights and the feature scaling are applied here with numpy, so scoring need
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from dataclasses import MISSING, dataclass, fields
 
 import numpy as np
 
@@ -85,16 +85,32 @@ class SpinModel:
     short_below: int = 0
 
 
+def _setstate(self: SpinModel, state) -> None:
+    """Unpickle a SpinModel from its field values in order; a file written before the later fields
+    existed (the shipped model predates the short-text ones) holds fewer, and the rest take their
+    defaults."""
+    values = list(state)
+    for i, field in enumerate(fields(SpinModel)):
+        value = values[i] if i < len(values) else field.default
+        if value is MISSING:
+            raise ValueError(f"spin model file lacks its {field.name!r} field: retrain it")
+        object.__setattr__(self, field.name, value)
+
+
+# set after the class is made: the dataclass decorator installs its own for frozen slotted classes
+SpinModel.__setstate__ = _setstate
+
+
 def is_short(model: SpinModel, n_words: np.ndarray) -> np.ndarray:
     """Which texts (by their word counts) the short-text models score."""
-    return n_words < getattr(model, "short_below", 0)  # a model file from before routing has none
+    return n_words < model.short_below
 
 
 def word_logits(
     model: SpinModel, features: np.ndarray, short: np.ndarray | None = None
 ) -> np.ndarray:
     """Per-token swap log-odds from word-model rows; rows where `short` holds take the short model."""
-    return _routed_logits(model.words, getattr(model, "short_words", None), features, short)
+    return _routed_logits(model.words, model.short_words, features, short)
 
 
 def _routed_logits(
@@ -167,9 +183,7 @@ def _probability(
     model: SpinModel, features: np.ndarray, short: np.ndarray | None = None
 ) -> np.ndarray:
     """Spin probabilities of paragraph-feature rows; rows where `short` holds take the short model."""
-    logits = _routed_logits(
-        model.paragraph, getattr(model, "short_paragraph", None), features, short
-    )
+    logits = _routed_logits(model.paragraph, model.short_paragraph, features, short)
     return 1.0 / (1.0 + np.exp(-clip(logits, -30.0, 30.0)))
 
 
@@ -204,7 +218,7 @@ def _spin_scores_of_tokens(model: SpinModel, tokens: list[list[str]]) -> list[fl
 def _chunk_scores(model: SpinModel, scored: Scored, rows: WordRows) -> list[float]:
     counts = np.add.reduceat(scored.is_word.astype(np.int64), scored.starts)
     short = token_short = None
-    if getattr(model, "short_below", 0):  # only a model with short-text models pays for routing
+    if model.short_below:  # only a model with short-text models pays for routing
         short = is_short(model, counts)
         token_short = np.repeat(short, np.diff(np.append(scored.starts, len(scored.ids))))
     logits = word_logits(model, rows.features, token_short)
