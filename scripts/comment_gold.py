@@ -23,32 +23,19 @@ from collections import Counter, defaultdict
 from quality import corpus
 from quality.model import classify
 
+PEERS = ("resiliparse", "trafilatura", "readability-lxml")
+
 
 def _peers() -> dict:
+    """The peers of PEERS that are installed, run as bench_extract.py runs them."""
+    from bench_extract import EXTRACTORS
+
     out = {}
-    try:
-        from resiliparse.extract.html2text import extract_plain_text
-
-        out["resiliparse"] = lambda html: extract_plain_text(html, main_content=True)
-    except ImportError:
-        pass
-    try:
-        import trafilatura
-
-        out["trafilatura"] = lambda html: trafilatura.extract(html) or ""
-    except ImportError:
-        pass
-    try:
-        from lxml import html as lxml_html
-        from readability import Document
-
-        def readability(html: str) -> str:
-            summary = Document(html).summary(html_partial=True)
-            return "\n".join(lxml_html.fromstring(summary).itertext()) if summary.strip() else ""
-
-        out["readability-lxml"] = readability
-    except ImportError:
-        pass
+    for name in PEERS:
+        try:
+            out[name] = EXTRACTORS[name][1]()
+        except ImportError:
+            pass
     return out
 
 
