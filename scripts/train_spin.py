@@ -409,13 +409,11 @@ FOLDS = 1
 class Sources:
     """Everything training reads, tokenised once: gold paragraphs and other text runs per page, and the rest."""
 
-    paragraphs: dict[
-        str, list[str]
-    ]  # page key -> gold paragraphs (any length), pages in sorted order
+    # page key -> gold paragraphs (any length), pages in sorted order
+    paragraphs: dict[str, list[str]]
     tokens: dict[str, list[list[str]]]  # page key -> token lists of its gold paragraphs
-    runs: dict[
-        str, list[str]
-    ]  # page key -> the page's text runs of eight words or more (deduplicated)
+    # page key -> the page's text runs of eight words or more (deduplicated)
+    runs: dict[str, list[str]]
     thesaurus: list[list[str]]  # token lists of WordNet glosses and multiword lemmas
     pairs: list[tuple[str, str]]  # the tortured-phrase learning half
 

@@ -26,8 +26,6 @@ sys.path.insert(0, str(ROOT / "scripts"))
 
 import numpy as np
 import train_spin as ts
-
-from quality.signals.spin import SpinModel
 from eval_signals import DEV_MIN_WORDS, FRAMES, SPIN_SEED, roc_auc
 
 VALID = (0.85, 0.925)
@@ -105,9 +103,9 @@ def main(argv: list[str] | None = None) -> int:
         len(valid_pairs),
     )
     if args.load:
+        # (a pickle from before the short-text fields loads with their defaults: SpinModel's
+        # __setstate__)
         base, analysed = pickle.loads(args.load.read_bytes())
-        # a pickle from before the short-text fields holds a record without them: rebuild it
-        base = SpinModel(base.fluency, base.grammar, base.topics, None, None, 0.0)
     else:
         base, analysed = ts.crossfit_examples(pool, args.folds, 0, args.frames)
     if args.privileged:
