@@ -211,3 +211,21 @@ def test_a_model_file_without_the_later_fields_gives_them_their_defaults():
     assert old.words is model.words and old.feature_names == model.feature_names
     with pytest.raises(ValueError, match="'word_prior_logit'"):
         SpinModel.__new__(SpinModel).__setstate__(state[:5])
+
+
+def test_without_bitwise_count_the_key_index_gives_the_same_scores(model, monkeypatch):
+    """On numpy < 2 (no `bitwise_count`) the class trigrams are found through a KeyIndex instead of
+    the bitmap: a copy of the model loaded that way must score every text exactly as the shipped path."""
+    import joblib
+
+    from quality.signals import spin
+    from quality.signals._models import models_dir
+    from quality.signals.fluency import KeyBits
+
+    monkeypatch.setattr(KeyBits, "fits", staticmethod(lambda limit: False))
+    fallback = joblib.load(models_dir() / "spin.joblib")
+    assert fallback.grammar.key_bits is None and fallback.grammar.key_index is not None
+    assert model.grammar.key_bits is not None or not hasattr(np, "bitwise_count")
+    expected = spin_scores(TEXTS)
+    monkeypatch.setattr(spin, "_spin_model", lambda: fallback)
+    assert spin_scores(TEXTS) == expected
