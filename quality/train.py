@@ -286,9 +286,19 @@ def main(argv: list[str] | None = None) -> int:
         threshold=args.threshold,
     )
     args.out.parent.mkdir(parents=True, exist_ok=True)
-    joblib.dump(model, args.out, compress=3)
+    joblib.dump(_without_fit_state(model), args.out, compress=3)
     log.info("wrote %s (%.1f MB)", args.out, args.out.stat().st_size / 1e6)
     return 0
+
+
+def _without_fit_state(model: BlockModel) -> BlockModel:
+    """The model without what only fitting reads: gradient boosting keeps a numpy Generator for its
+    feature subsampling, and a Generator pickled by numpy 2 does not unpickle on numpy 1.x, which
+    pyproject.toml still supports (predictions do not read it)."""
+    for estimator in (model.first, model.second):
+        if estimator is not None:
+            vars(estimator).pop("_feature_subsample_rng", None)
+    return model
 
 
 LOWQ_PAGE_EVERY = 4  # pages sampled for the low-quality stage
