@@ -23,6 +23,7 @@ import numpy as np
 
 from .errors import ModelError
 from .records import Block, BlockReport, BlockReportDraft, Label, Verdict
+from .stage import AdditiveStage
 
 log = logging.getLogger(__name__)
 
@@ -95,7 +96,9 @@ class BlockModel:
     feature_names: tuple[str, ...]
     versions: dict[str, str] = field(default_factory=dict)
     format: int = FORMAT
-    lowq: object | None = None  # the low-quality stage, on prose-like blocks
+    # the low-quality stage, on prose-like blocks: a stage.AdditiveStage (a fitted scikit-learn
+    # pipeline in files written before session 5, exported when first used)
+    lowq: object | None = None
     lowq_uses_spin: bool = False
     # Second-pass score from which a block is article, chosen on dev for main-text F1: the passes
     # are fitted for log-loss, and the metric rewards recall more than 0.5 does.
@@ -129,10 +132,7 @@ class BlockModel:
     def _scorers(self):
         scorers = self.__dict__.get("_scorer_cache")
         if scorers is None:
-            scorers = tuple(
-                None if est is None else article_scorer(est)
-                for est in (self.first, self.second, self.lowq)
-            )
+            scorers = tuple(map(_scorer, (self.first, self.second, self.lowq)))
             self.__dict__["_scorer_cache"] = scorers
         return scorers
 
@@ -155,6 +155,13 @@ SECOND_PASS_BAND = (
     0.05,
     0.95,
 )
+
+
+def _scorer(estimator):
+    """A fitted pass or stage as a function from a feature matrix to probabilities (None stays)."""
+    if estimator is None or isinstance(estimator, AdditiveStage):  # an exported stage is one
+        return estimator
+    return article_scorer(estimator)
 
 
 def article_scorer(estimator):
@@ -196,112 +203,10 @@ def article_scorer(estimator):
 
 
 def _linear_scorer(pipeline):
-    # A leading transform (the low-quality stage's splines) runs first; scaling joins the weights.
-    *head, scaler, lr = (step for _, step in pipeline.steps)
-    if list(lr.classes_) != [0, 1] or type(scaler).__name__ != "StandardScaler" or len(head) > 1:
-        raise ValueError("not a scaled binary logistic regression")
-    mean = scaler.mean_ if scaler.with_mean else 0.0
-    scale = scaler.scale_ if scaler.with_std else 1.0
-    w = lr.coef_[0] / scale
-    b = float(lr.intercept_[0] - np.sum(mean * w))
-    if head:
-        summed = _weighted_sum(head[0], w)
-        if summed is None:
-            raise ValueError("a leading transform with parts that cannot be summed directly")
+    # the pipeline's additive model as plain arrays (quality/stage.py); article_scorer checks it
+    from .stage import export
 
-        def fast_sum(X: np.ndarray) -> np.ndarray:
-            return 1.0 / (1.0 + np.exp(-(summed(X) + b)))
-
-        return fast_sum
-
-    def fast(X: np.ndarray) -> np.ndarray:
-        return 1.0 / (1.0 + np.exp(-(X @ w + b)))
-
-    return fast
-
-
-def _weighted_sum(transform, w: np.ndarray):
-    """X -> the column transform's outputs times `w`, summed, without building the outputs.
-
-    Each spline's basis times its weights is one piecewise polynomial per input column, evaluated
-    for all columns at once (the basis and the product cost ~250 microseconds a call through scipy
-    and sklearn, this ~30); function transforms are called directly. None when a part is of another
-    kind: then `predict_proba` is used (`article_scorer`).
-    """
-    if type(transform).__name__ != "ColumnTransformer":
-        return None
-    polys, funcs = [], []
-    for name, step, cols in transform.transformers_:
-        span = transform.output_indices_[name]
-        if span.stop == span.start or (isinstance(step, str) and step == "drop"):
-            continue
-        kind = type(step).__name__
-        if kind == "SplineTransformer" and step.extrapolation == "constant" and step.include_bias:
-            polys.append(_spline_polys(step, cols, w[span]))
-        elif kind in ("FunctionTransformer", "Pipeline"):
-            funcs.append((_direct(step), cols, w[span]))
-        else:
-            return None
-
-    def summed(X: np.ndarray) -> np.ndarray:
-        total = np.zeros(X.shape[0])
-        for cols, lo, hi, inner, starts, coefs in polys:
-            x = np.clip(X[:, cols], lo, hi)
-            # interval of each value: how many inner knots lie at or below it
-            at = (x[:, :, None] >= inner[None, :, :]).sum(axis=2)
-            dx = x - starts[np.arange(len(lo)), at]
-            c = coefs[np.arange(len(lo)), at]  # (rows, columns, degree + 1), highest power first
-            value = c[..., 0]
-            for k in range(1, c.shape[-1]):
-                value = value * dx + c[..., k]
-            total += value.sum(axis=1)
-        for f, cols, wp in funcs:
-            total += f(X[:, cols]) @ wp
-        return total
-
-    return summed
-
-
-def _spline_polys(spline, cols, w: np.ndarray):
-    """A fitted spline transform's weighted basis as polynomial pieces over its base interval."""
-    from scipy.interpolate import BSpline, PPoly
-
-    d = spline.degree
-    n_basis = len(w) // len(spline.bsplines_)
-    los, his, inners, starts, coefs = [], [], [], [], []
-    for j, b in enumerate(spline.bsplines_):
-        combined = BSpline(b.t, w[j * n_basis : (j + 1) * n_basis], b.k, extrapolate=False)
-        pieces = PPoly.from_spline(combined)
-        knots = b.t[d : len(b.t) - d]  # the base interval's knots: constant extrapolation beyond
-        los.append(knots[0])
-        his.append(knots[-1])
-        inners.append(knots[1:-1])
-        starts.append(knots[:-1])
-        coefs.append(pieces.c[:, d : d + len(knots) - 1].T)
-    return (
-        list(cols),
-        np.array(los),
-        np.array(his),
-        np.array(inners),
-        np.array(starts),
-        np.array(coefs),
-    )
-
-
-def _direct(step):
-    """A function transform's (or a pipeline of them) function, called without sklearn's checks."""
-    parts = [s for _, s in step.steps] if hasattr(step, "steps") else [step]
-    if not all(type(p).__name__ == "FunctionTransformer" and not p.validate for p in parts):
-        return step.transform
-    calls = [(p.func, p.kw_args or {}) for p in parts]
-
-    def apply(X: np.ndarray) -> np.ndarray:
-        for func, kw in calls:
-            if func is not None:
-                X = func(X, **kw)
-        return X
-
-    return apply
+    return export(pipeline, check=False)
 
 
 def _tree_sum_scorer(estimator):
@@ -699,56 +604,13 @@ def _spin_needed(model: BlockModel, Z: np.ndarray, cand: list[int], p2, is_artic
 
 
 def _rises_with_spin(model: BlockModel) -> bool:
-    """Whether the low-quality stage is a logistic model whose score never falls as spin rises.
+    """Whether the low-quality stage's score never falls as the spin score (its last input) rises.
 
-    Two kinds qualify: a scaled logistic regression on the raw inputs, and the same on a column
-    transform where the spin column (the last input) feeds only outputs that rise with it (passed
-    through, or clipped and turned to log-odds). Either way the weights on spin's outputs must not
-    be negative (the scaler's scale is positive).
+    Only an additive stage (quality/stage.py) is known to; a stage scored through `predict_proba`
+    (another scikit-learn's pipeline the export could not reproduce) is not.
     """
-    lowq = model.lowq
-    if not model.lowq_uses_spin or not hasattr(lowq, "steps") or len(lowq.steps) not in (2, 3):
-        return False
-    *head, scaler, lr = (step for _, step in lowq.steps)
-    if type(scaler).__name__ != "StandardScaler" or type(lr).__name__ != "LogisticRegression":
-        return False
-    if lr.coef_.shape[0] != 1:
-        return False
-    if not head:
-        return bool(lr.coef_[0, -1] >= 0)
-    outputs = _spin_outputs(head[0])
-    return outputs is not None and bool((lr.coef_[0, outputs] >= 0).all())
-
-
-def _spin_outputs(transform) -> list[int] | None:
-    """The output columns a column transform feeds from its last input, if each rises with it."""
-    if type(transform).__name__ != "ColumnTransformer":
-        return None
-    spin = transform.n_features_in_ - 1
-    outputs: list[int] = []
-    for name, step, cols in transform.transformers_:
-        if not isinstance(cols, list):
-            cols = list(np.arange(transform.n_features_in_)[cols])
-        if spin not in cols:
-            continue
-        if cols != [spin] or not (step == "passthrough" or _rising(step)):
-            return None
-        span = transform.output_indices_[name]
-        outputs += list(range(span.start, span.stop))
-    return outputs
-
-
-def _rising(step) -> bool:
-    """Whether a one-column transform chains functions known to be non-decreasing (or identity)."""
-    from scipy.special import logit
-
-    parts = [s for _, s in step.steps] if hasattr(step, "steps") else [step]
-    return all(
-        type(p).__name__ == "FunctionTransformer"
-        and p.inverse_func is None
-        and (p.func is None or p.func is logit or p.func is np.clip)  # None: a fitted passthrough
-        for p in parts
-    )
+    stage = model._scorers()[2] if model.lowq_uses_spin else None
+    return isinstance(stage, AdditiveStage) and stage.rises_with_last_column()
 
 
 def _low_quality(

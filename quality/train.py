@@ -198,6 +198,10 @@ def fit(
 ) -> BlockModel:
     """Fit both passes on a table."""
     lowq, use_spin = fit_lowq(lowq_pages) if lowq_pages else (None, False)
+    if lowq is not None:
+        from .stage import export
+
+        lowq = export(lowq)  # plain arrays: the model file loads on other library versions
     weight = sample_weight(table)
     first = make_estimator(kind).fit(table.X, table.y, **_fit_kw(kind, weight))
     second_est = None
