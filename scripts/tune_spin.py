@@ -48,6 +48,7 @@ def split_sources(sources: ts.Sources) -> tuple[ts.Sources, list[str], list[tupl
         runs={k: v for k, v in sources.runs.items() if not is_valid_page(k)},
         thesaurus=sources.thesaurus,
         pairs=[p for p in sources.pairs if not is_valid_pair(p)],
+        documents=getattr(sources, "documents", []),
     )
     paragraphs = [
         p
@@ -85,6 +86,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--privileged", action="store_true", help="tortured examples by the full counts"
     )
+    parser.add_argument(
+        "--documents",
+        default="",
+        help="train_spin's DOCUMENTATION names to count too, comma-separated",
+    )
     parser.add_argument("--variants", default="one frame;four frames, word model only;four frames")
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(message)s")
@@ -94,6 +100,11 @@ def main(argv: list[str] | None = None) -> int:
     else:
         sources = ts.load_sources()
         args.cache.write_bytes(pickle.dumps(sources))
+    if args.documents:
+        from quality.signals.fluency import tokenize
+
+        names = tuple(args.documents.split(","))
+        sources.documents = [tokenize(t) for t in ts.documentation_text(names)]
     pool, valid_paragraphs, valid_pairs = split_sources(sources)
     logging.info(
         "pool %d pages, %d pairs; validation %d paragraphs, %d pairs",
