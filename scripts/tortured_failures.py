@@ -146,7 +146,7 @@ def main(argv: list[str] | None = None) -> int:
         f"{int((~wins).sum())} losing cases"
     )
     print(
-        f"{'kind':<16} {'losing pairs':>12} {'share':>6} {'lost cases':>10} "
+        f"{'kind':<16} {'pairs':>5} {'losing pairs':>12} {'share':>6} {'lost cases':>10} "
         f"{'case loss rate with / without':>30}  description"
     )
     for name, description in KINDS.items():
@@ -154,7 +154,7 @@ def main(argv: list[str] | None = None) -> int:
         with_rate = (~wins[has]).mean() if has.any() else float("nan")
         without = (~wins[~has]).mean() if (~has).any() else float("nan")
         print(
-            f"{name:<16} {int((has & failing).sum()):>12} "
+            f"{name:<16} {int(has.sum()):>5} {int((has & failing).sum()):>12} "
             f"{(has & failing).sum() / failing.sum():>6.2f} "
             f"{int((~wins[has]).sum()):>10} {with_rate:>14.3f} / {without:<13.3f}  {description}"
         )
