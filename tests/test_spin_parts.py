@@ -129,6 +129,38 @@ def test_learned_replacements_align_words_of_same_length_phrases() -> None:
     }
 
 
+def test_documentation_text_keeps_prose_and_cuts_code_as_sentence_breaks(
+    tmp_path, monkeypatch
+) -> None:
+    sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "scripts"))
+    import train_spin
+
+    folder = tmp_path / "html"
+    (folder / "_sources").mkdir(parents=True)
+    page = (
+        "<html><body><nav><p>Home Install User Guide API Examples Community About Us</p></nav>"
+        "<p>The random forest averages many decision trees fitted on bootstrap samples of data.</p>"
+        "<p>Set the <code>n_estimators</code> parameter to choose how many trees the forest grows.</p>"
+        "<pre>forest = RandomForestClassifier(n_estimators=100, random_state=0).fit(X, y)</pre>"
+        "<p>Too short to count here.</p>"
+        "<ul><li><p>A list item whose own paragraph is read once and not twice over.</p></li></ul>"
+        "<p>The random forest averages many decision trees fitted on bootstrap samples of data.</p>"
+        "</body></html>"
+    )
+    (folder / "forest.html").write_text(page, encoding="utf-8")
+    source = "<p>A page under _sources is the markup source of another page: never read.</p>"
+    (folder / "_sources" / "forest.html").write_text(source, encoding="utf-8")
+    monkeypatch.setitem(train_spin.DOCUMENTATION, "toy", str(folder))
+    assert train_spin.documentation_text(("toy",)) == [
+        "The random forest averages many decision trees fitted on bootstrap samples of data.",
+        "Set the . parameter to choose how many trees the forest grows.",
+        "A list item whose own paragraph is read once and not twice over.",
+    ]
+    monkeypatch.setitem(train_spin.DOCUMENTATION, "missing", str(tmp_path / "nowhere"))
+    with pytest.raises(FileNotFoundError):
+        train_spin.documentation_text(("missing",))
+
+
 def test_a_vocabulary_without_punctuation_tokens_gets_no_token_table() -> None:
     # the toy vocabulary has no "," or "<num>": a token's id would not tell a word from the rest,
     # so spin_scores keeps to tokenize and score_texts for such a model
