@@ -457,6 +457,7 @@ def count_text(sources: Sources, keys: set[str], pairs: list[tuple[str, str]]) -
                 seen.add(run)
                 runs.append(tokenize(run))
     expected = [tokenize(expected) for _, expected in pairs]
+    # (a Sources pickled by tune_spin before the documents field has none)
     return lists + sources.thesaurus + runs + expected + getattr(sources, "documents", [])
 
 
@@ -937,6 +938,7 @@ def documentation_text(names=tuple(DOCUMENTATION)) -> list[str]:
     bigram spans them). A package that is not installed is an error: its text would silently
     vanish."""
     import lxml.etree
+    import lxml.html
 
     texts: dict[str, None] = {}
     for name in names:
