@@ -98,6 +98,9 @@ def _report(html, url, encoding, site_repeats, *, low_quality: bool) -> PageRepo
     if not blocks:
         reasons = prepared.reasons + (shell_reasons(parsed.root) or ("no_visible_text",))
         return _unscored(Status.SKIPPED, reasons, flags, prepared.encoding, url, title)
+    # Nothing reads the tree past here. Freed now, just after segment walked it, it costs half of
+    # what it costs once the model has pushed it out of the cache (0.2 against 0.4 ms a dev page).
+    del parsed
 
     from .model import classify  # the model loads on first use, not at import
 
