@@ -65,3 +65,15 @@ def test_other_estimators_are_not_exported():
     tree = make_pipeline(StandardScaler(), DecisionTreeClassifier()).fit(X, X[:, 0] > 0)
     with pytest.raises(ValueError, match="logistic"):
         export(tree)
+
+
+def test_a_model_file_with_the_pipeline_scores_as_one_with_the_exported_stage():
+    """Files written before the export hold the fitted pipeline: it is exported when first used."""
+    from quality.model import BlockModel, _rises_with_spin
+
+    pipeline = fitted_stage(1.0)
+    old = BlockModel(None, None, (), lowq=pipeline, lowq_uses_spin=True)
+    new = BlockModel(None, None, (), lowq=export(pipeline), lowq_uses_spin=True)
+    X = probe(10)
+    assert np.array_equal(old._scorers()[2](X), new._scorers()[2](X))
+    assert _rises_with_spin(old) and _rises_with_spin(new)
