@@ -289,17 +289,38 @@ def cross_validate(
     Each fold fits both passes exactly as `quality train` does (no low-quality stage) on the other
     folds' rows, including the article-removed copies; only the held-out original pages are scored.
     """
-    from sklearn.model_selection import GroupKFold
-
     from . import train
 
     pages = list(pages)
     table = table if table is not None else train.build_table(pages)
+    p2 = out_of_fold_scores(table, folds)
+    # The table holds the pages that have blocks, in order: `evaluate` asks for labels of just those.
+    kept = original_pages(table)
+    scores = [(p2[table.page == k], table.chars[table.page == k]) for k in kept]
+    return {
+        th: evaluate(pages, _replay([_extracted(s, c, th) for s, c in scores])) for th in thresholds
+    }
+
+
+def original_pages(table) -> np.ndarray:
+    """The table's page numbers that are real pages, not article-removed copies (a copy follows its
+    original in the table)."""
     n_pages = len(table.pages)
-    original = np.ones(n_pages, dtype=bool)  # a copy follows its original in the table
-    first_rows = np.searchsorted(table.page, np.arange(n_pages))
-    source = table.group[first_rows]
+    source = table.group[np.searchsorted(table.page, np.arange(n_pages))]
+    original = np.ones(n_pages, dtype=bool)
     original[1:] = source[1:] != source[:-1]
+    return np.flatnonzero(original)
+
+
+def out_of_fold_scores(table, folds: int = 4) -> np.ndarray:
+    """Second-pass article scores of every row, from both passes fitted as `quality train` fits
+    them (no low-quality stage) on the folds without its page's site."""
+    from sklearn.model_selection import GroupKFold
+
+    from . import train
+
+    n_pages = len(table.pages)
+    source = table.group[np.searchsorted(table.page, np.arange(n_pages))]
     sites = [site_of(p) for p in table.pages]
     ids: dict[object, int] = {}
     groups = np.array(
@@ -310,15 +331,10 @@ def cross_validate(
         np.zeros(n_pages), groups=groups
     ):
         model = train.fit(_table_subset(table, train_pages), second_kind=train.SECOND_KIND)
-        for k in test_pages:
+        for k in test_pages:  # one page at a time: the second pass reads its page's scores
             rows = table.page == k
             p2[rows] = model.article_scores(table.X[rows], table.chars[rows])[1]
-    # The table holds the pages that have blocks, in order: `evaluate` asks for labels of just those.
-    kept = np.flatnonzero(original)
-    scores = [(p2[table.page == k], table.chars[table.page == k]) for k in kept]
-    return {
-        th: evaluate(pages, _replay([_extracted(s, c, th) for s, c in scores])) for th in thresholds
-    }
+    return p2
 
 
 def _extracted(p2: np.ndarray, chars: np.ndarray, threshold: float) -> np.ndarray:

@@ -42,41 +42,6 @@ LINK_SHARE = FEATURE_NAMES.index("links__char_share")
 POLICIES = ("baseline", "train_keep", "train_drop", "keep", "keep_prose", "drop")
 
 
-def cv_scores(table: train.Table, folds: int) -> np.ndarray:
-    """Second-pass article scores of every row from models fitted without its page's site."""
-    from sklearn.model_selection import GroupKFold
-
-    n_pages = len(table.pages)
-    first_rows = np.searchsorted(table.page, np.arange(n_pages))
-    source = table.group[first_rows]
-    sites = [evaluation.site_of(p) for p in table.pages]
-    ids: dict[object, int] = {}
-    groups = np.array(
-        [ids.setdefault(sites[k] or ("page", source[k]), len(ids)) for k in range(n_pages)]
-    )
-    p2 = np.zeros(len(table.y))
-    for train_pages, test_pages in GroupKFold(n_splits=folds).split(
-        np.zeros(n_pages), groups=groups
-    ):
-        model = train.fit(
-            evaluation._table_subset(table, train_pages), second_kind=train.SECOND_KIND
-        )
-        for k in test_pages:  # one page at a time: the second pass reads its page's scores
-            rows = table.page == k
-            p2[rows] = model.article_scores(table.X[rows], table.chars[rows])[1]
-    return p2
-
-
-def originals(table: train.Table) -> np.ndarray:
-    """The table's page numbers that are real pages, not article-removed copies."""
-    n_pages = len(table.pages)
-    first_rows = np.searchsorted(table.page, np.arange(n_pages))
-    source = table.group[first_rows]
-    original = np.ones(n_pages, dtype=bool)
-    original[1:] = source[1:] != source[:-1]
-    return np.flatnonzero(original)
-
-
 def relabelled(table: train.Table, policy: str) -> train.Table:
     """The table with its comment rows labelled article (train_keep) or boilerplate (train_drop)."""
     comment = table.X[:, COMMENT] > 0
@@ -113,7 +78,7 @@ def sample(table: train.Table, n: int, seed: int = 0) -> None:
     """Print n random comment blocks of the real pages, with their gold label and class/id words."""
     rng = random.Random(seed)
     rows = [r for r in np.flatnonzero(table.X[:, COMMENT] > 0)]
-    real = set(originals(table).tolist())
+    real = set(evaluation.original_pages(table).tolist())
     rows = [r for r in rows if table.page[r] in real]
     for r in sorted(rng.sample(rows, n)):
         k = int(table.page[r])
@@ -159,7 +124,7 @@ def main(argv: list[str] | None = None) -> int:
         sample(table, args.sample)
         return 0
     policies = args.only.split(",") if args.only else list(POLICIES)
-    kept = originals(table)
+    kept = evaluation.original_pages(table)
     # every train page, those without blocks too (scored as empty, as the peers' are)
     pages = corpus.pages("train")
     fitted: dict[str, np.ndarray] = {}
@@ -171,7 +136,7 @@ def main(argv: list[str] | None = None) -> int:
             fitted[base] = np.load(cache)
         if base not in fitted:
             t = time.time()
-            fitted[base] = cv_scores(
+            fitted[base] = evaluation.out_of_fold_scores(
                 table if base == "baseline" else relabelled(table, base), args.folds
             )
             print(f"{base}: {args.folds}-fold CV fitted ({time.time() - t:.0f}s)", flush=True)
