@@ -23,7 +23,7 @@ import numpy as np
 
 from .errors import ModelError
 from .records import Block, BlockReport, BlockReportDraft, Label, Verdict
-from .stage import AdditiveStage
+from .stage import AdditiveStage, export
 
 log = logging.getLogger(__name__)
 
@@ -204,8 +204,6 @@ def article_scorer(estimator):
 
 def _linear_scorer(pipeline):
     # the pipeline's additive model as plain arrays (quality/stage.py); article_scorer checks it
-    from .stage import export
-
     return export(pipeline, check=False)
 
 
