@@ -159,3 +159,16 @@ def test_gzip_reader_never_fails_and_finds_every_whole_member(tmp_path_factory, 
     good = sum(1 for r in recs if r.html == b"<p>hello</p>" and not r.flags)
     assert 1 <= good <= data.count(_MEMBER)
     assert good == data.count(_MEMBER) or any(s != _MEMBER for s in segments)
+
+
+def test_worker_warm_up_page_loads_every_model_check_uses():
+    """Each worker checks WARM_UP_PAGE before its first record, so that no record's deadline pays
+    for loading a model: the page must make `check` load the spin and clickbait models too."""
+    import quality
+    from quality.batch.workers import WARM_UP_PAGE
+    from quality.signals._models import load_model
+
+    load_model.cache_clear()
+    report = quality.check(WARM_UP_PAGE)
+    assert report.label.value == "article"
+    assert load_model.cache_info().currsize == 2  # spin and clickbait

@@ -330,15 +330,28 @@ def _work(job: tuple, scorer, options: Options) -> dict:
     return out
 
 
+# A short English article with a bait heading: `check` on it loads every model it uses (the spin
+# and clickbait models load only when an English article or a heading needs them), and a scorer
+# that needs fewer loads no more than it needs.
+WARM_UP_PAGE = (
+    b"<html><head><title>Harbour ferry timetable changes from Monday</title></head><body>"
+    b"<h1>Harbour ferry timetable changes from Monday</h1>"
+    b"<p>The harbour ferry will leave the northern pier every twenty minutes from Monday, the "
+    b"city's transport office said on Tuesday, after a winter in which passengers complained about "
+    b"crowded boats and long waits on the quay during the morning rush.</p>"
+    b"<p>Officials said the new timetable would stay in place until the end of the summer, when the "
+    b"second electric boat is due to join the fleet and the office plans to review how many people "
+    b"use each crossing.</p>"
+    b"<div class='related'><h3>You Won't Believe What This Ferry Captain Did Next</h3></div>"
+    b"</body></html>"
+)
+
+
 def _serve(read_fd: int, write_fd: int, options: Options) -> None:
     inbox, outbox = Connection(read_fd, writable=False), Connection(write_fd, readable=False)
     scorer = _load(options.scorer)
     try:  # load lazy models now, so the first record's deadline is about the page, not the start-up
-        _work(
-            (b"<html><body><p>Warming up.</p></body></html>", None, None, None, False, None),
-            scorer,
-            options,
-        )
+        _work((WARM_UP_PAGE, None, None, None, False, None), scorer, options)
     except Exception:  # a scorer that cannot even do this will say why on every record
         pass
     if options.memory_mb > 0:
