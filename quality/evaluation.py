@@ -305,11 +305,16 @@ def cross_validate(
 def original_pages(table) -> np.ndarray:
     """The table's page numbers that are real pages, not article-removed copies (a copy follows its
     original in the table)."""
-    n_pages = len(table.pages)
-    source = table.group[np.searchsorted(table.page, np.arange(n_pages))]
-    original = np.ones(n_pages, dtype=bool)
+    source = _page_sources(table)
+    original = np.ones(len(source), dtype=bool)
     original[1:] = source[1:] != source[:-1]
     return np.flatnonzero(original)
+
+
+def _page_sources(table) -> np.ndarray:
+    """Each table page's source page (its group, read at the page's first row): a copy with its
+    article removed shares its original's."""
+    return table.group[np.searchsorted(table.page, np.arange(len(table.pages)))]
 
 
 def out_of_fold_scores(table, folds: int = 4) -> np.ndarray:
@@ -320,7 +325,7 @@ def out_of_fold_scores(table, folds: int = 4) -> np.ndarray:
     from . import train
 
     n_pages = len(table.pages)
-    source = table.group[np.searchsorted(table.page, np.arange(n_pages))]
+    source = _page_sources(table)
     sites = [site_of(p) for p in table.pages]
     ids: dict[object, int] = {}
     groups = np.array(
