@@ -410,9 +410,8 @@ def _codes_of(
     article_rules,
 ) -> tuple[str, ...]:
     """The first few reason codes of the rules that fired for the block's label."""
-    codes = ["context__article_neighbours" if article else "context__boilerplate_neighbours"]
-    if not overturned:
-        codes.clear()
+    neighbours = "context__article_neighbours" if article else "context__boilerplate_neighbours"
+    codes = [neighbours] if overturned else []
     rules, bits = (article_rules, article_bits) if article else (boiler_rules, boiler_bits)
     # the fired rules in order, lowest bit first, up to the four codes kept
     while bits and len(codes) < 4:
