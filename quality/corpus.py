@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import csv
 import difflib
+import hashlib
 import re
 from collections import Counter
 from collections.abc import Iterable, Sequence
@@ -19,6 +20,18 @@ from pathlib import Path
 
 from .data_path import data_root
 from .records import Block
+
+
+def stable_fraction(key: str) -> float:
+    """A fixed pseudo-random number in [0, 1) for a key, the same on every machine (sets splits
+    and folds of pages, keyed "set/id", and of tortured phrases)."""
+    return int(hashlib.sha1(key.encode("utf-8")).hexdigest()[:8], 16) / 2**32
+
+
+def fold_of(key: str, folds: int) -> int:
+    """The cross-fitting fold of a page key or a tortured phrase."""
+    return int(stable_fraction(key + "#fold") * folds)
+
 
 WORD = re.compile(r"\w+")
 ARTICLE_SHARE = 0.5  # share of a block's words matched to gold article words for it to be article

@@ -195,9 +195,10 @@ def fit(
     lowq_pages: list[corpus.Page] | None = None,
     second_kind: str | None = None,
     threshold: float = 0.5,
+    spin_folds: Path | None = None,
 ) -> BlockModel:
-    """Fit both passes on a table."""
-    lowq, use_spin = fit_lowq(lowq_pages) if lowq_pages else (None, False)
+    """Fit both passes on a table, and the low-quality stage (see `fit_lowq` for spin_folds)."""
+    lowq, use_spin = fit_lowq(lowq_pages, spin_folds) if lowq_pages else (None, False)
     if lowq is not None:
         from .stage import export
 
@@ -262,6 +263,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--out", type=Path, default=Path(__file__).resolve().parents[1] / "models" / MODEL_NAME
     )
+    parser.add_argument(
+        "--spin-folds",
+        type=Path,
+        help="folder of the spin model's fold models (train_spin.py --stage-folds): the low-quality "
+        "stage then learns from spin scores of counts that never saw the page",
+    )
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(message)s")
     import joblib
@@ -288,6 +295,7 @@ def main(argv: list[str] | None = None) -> int:
         lowq_pages=None if args.no_low_quality else pages,
         second_kind=args.second_kind,
         threshold=args.threshold,
+        spin_folds=args.spin_folds,
     )
     args.out.parent.mkdir(parents=True, exist_ok=True)
     joblib.dump(_without_fit_state(model), args.out, compress=3)
@@ -323,15 +331,16 @@ def spin_available() -> bool:
 
 def lowq_examples(
     pages: list[corpus.Page], every: int = LOWQ_PAGE_EVERY
-) -> tuple[list[str], list[str], list[int]]:
-    """Clean block texts and degraded copies of article blocks: (texts, languages, 1 when degraded)."""
+) -> tuple[list[str], list[str], list[int], list[str]]:
+    """Clean block texts and degraded copies of article blocks: (texts, languages, 1 when degraded,
+    the page's key "set/id")."""
     import random
 
     from .augment import KINDS, degrade
     from .features.page import page_data
 
     rng = random.Random(RANDOM_STATE)
-    texts, langs, ys = [], [], []
+    texts, langs, ys, keys = [], [], [], []
     for source, page in enumerate(pages):
         if source % every:
             continue
@@ -345,14 +354,15 @@ def lowq_examples(
         long = [b for b in blocks if b.n_words >= LOWQ_MIN_WORDS and b.link_chars < len(b.text) / 2]
         article = [b for b in long if labels.article[b.index]][:LOWQ_BLOCKS]
         other = [b for b in long if not labels.article[b.index]][:LOWQ_BLOCKS]
+        key = f"{page.set}/{page.id}"
         for b in article + other:
-            texts.append(b.text), langs.append(lang), ys.append(0)
+            texts.append(b.text), langs.append(lang), ys.append(0), keys.append(key)
         if lang != "en":
             continue  # the spinner and the stuffing keywords are English
         for k, b in enumerate(article):
             texts.append(degrade(b.text, KINDS[(source // every + k) % len(KINDS)], rng))
-            langs.append(lang), ys.append(1)
-    return texts, langs, ys
+            langs.append(lang), ys.append(1), keys.append(key)
+    return texts, langs, ys, keys
 
 
 LOWQ_KNOTS = 5  # spline knots per low-quality feature: its effect need not be a straight line
@@ -393,14 +403,22 @@ def lowq_estimator(n_features: int, use_spin: bool):
     )
 
 
-def fit_lowq(pages: list[corpus.Page]) -> tuple[object, bool]:
-    """The low-quality stage: an additive logistic model on the lowq features (and spin)."""
+def fit_lowq(pages: list[corpus.Page], spin_folds: Path | None = None) -> tuple[object, bool]:
+    """The low-quality stage: an additive logistic model on the lowq features (and spin).
+
+    The spin model counted the train pages' text, so on them it scores clean text as more fluent
+    than on a page it never saw. With spin_folds (the fold models `scripts/train_spin.py
+    --stage-folds` writes), each text's spin column comes from the model whose counts left its
+    page out, so the stage learns the scores `check` will meet.
+    """
     use_spin = spin_available()
-    texts, langs, ys = lowq_examples(pages)
+    texts, langs, ys, keys = lowq_examples(pages)
     from .features.lowq import stage_matrix
 
-    rows = [stage_matrix([t], lang, use_spin) for t, lang in zip(texts, langs)]
+    rows = [stage_matrix([t], lang, False) for t, lang in zip(texts, langs)]
     X = np.vstack(rows)
+    if use_spin:
+        X = np.hstack([X, _stage_spin(texts, keys, spin_folds)[:, None]])
     est = lowq_estimator(X.shape[1], use_spin)
     est.fit(X, np.asarray(ys))
     log.info(
@@ -410,6 +428,35 @@ def fit_lowq(pages: list[corpus.Page]) -> tuple[object, bool]:
         "on" if use_spin else "off",
     )
     return est, use_spin
+
+
+def _stage_spin(texts: list[str], keys: list[str], spin_folds: Path | None) -> np.ndarray:
+    """Each text's spin score, from its page's fold model when spin_folds is given."""
+    from .signals import spin
+
+    if spin_folds is None:
+        return np.array([spin.spin_scores([t])[0] for t in texts])
+    import joblib
+
+    paths = sorted(spin_folds.glob("fold-*.joblib"), key=lambda p: int(p.stem.split("-")[1]))
+    if not paths:
+        raise SystemExit(
+            f"{spin_folds} holds no fold-K.joblib: write them with train_spin.py --stage-folds"
+        )
+    folds = len(paths)
+    fold = np.array([corpus.fold_of(k, folds) for k in keys], dtype=np.int64)
+    scores = np.zeros(len(texts))
+    original = spin._spin_model
+    try:
+        for f, path in enumerate(paths):
+            model = joblib.load(path)
+            spin._spin_model = lambda model=model: model
+            for i in np.flatnonzero(fold == f):
+                scores[i] = spin.spin_scores([texts[i]])[0]
+            log.info("spin fold %d: %d texts scored by %s", f, int((fold == f).sum()), path.name)
+    finally:
+        spin._spin_model = original
+    return scores
 
 
 if __name__ == "__main__":

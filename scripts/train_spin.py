@@ -24,7 +24,6 @@ models/spin.md.
 
 from __future__ import annotations
 
-import hashlib
 import html
 import logging
 import re
@@ -41,6 +40,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "scripts"))
 
+from quality.corpus import fold_of, stable_fraction
 from quality.data_path import data_root
 
 COMMENTS_MARK = "!@#$%^&*()  COMMENTS"
@@ -111,11 +111,6 @@ def gold_paragraphs(split: str, *, min_words: int = 1) -> Iterator[tuple[str, st
         for paragraph in READERS[page.gold_format](text):
             if len(paragraph.split()) >= min_words:
                 yield f"{page.set}/{page.id}", paragraph
-
-
-def stable_fraction(key: str) -> float:
-    """A fixed pseudo-random number in [0, 1) for a key, the same on every machine."""
-    return int(hashlib.sha1(key.encode("utf-8")).hexdigest()[:8], 16) / 2**32
 
 
 # train pages below this stable fraction feed the bigram counts, the rest the classifier
@@ -503,18 +498,16 @@ def make_examples(paragraphs: list[str], pairs: list[tuple[str, str]], rng, fram
     return examples
 
 
-def fold_of(key: str, folds: int) -> int:
-    """The cross-fitting fold of a page key or a tortured phrase."""
-    return int(stable_fraction(key + "#fold") * folds)
-
-
-def crossfit_examples(sources: Sources, folds: int, seed: int = 0, frames: int = 1):
+def crossfit_examples(
+    sources: Sources, folds: int, seed: int = 0, frames: int = 1, keep_folds: list | None = None
+):
     """Training examples analysed by count models that never saw them, and the count models of everything.
 
     With folds >= 2 every page and tortured pair is featurised by counts from the other folds (its
     paragraphs, page text, expected phrase and learned substitutions left out), so the word and
     paragraph models learn from all of them; the returned count models are built from everything.
     folds=1 is the older recipe: counts from 85 % of the pages, examples from the rest.
+    keep_folds, a list, receives each fold's count models in fold order.
     """
     import random
 
@@ -535,6 +528,8 @@ def crossfit_examples(sources: Sources, folds: int, seed: int = 0, frames: int =
         paragraphs = [p for k in keys if k in held for p in sources.paragraphs.get(k, ())]
         examples = make_examples(paragraphs, held_pairs, random.Random(seed * 1000 + fold), frames)
         analysed += _analyse_examples(model, examples)
+        if keep_folds is not None:
+            keep_folds.append(model)
         logging.info("fold %d: %d examples", fold, len(examples))
     return build_counts(sources, set(keys), sources.pairs, seed), analysed
 
@@ -739,15 +734,29 @@ def train(
     sources: Sources | None = None,
     paragraph_hidden: int = PARAGRAPH_HIDDEN,
     short_below: int = SHORT_BELOW,
+    fold_models: list | None = None,
 ):
-    """Count models, and word and paragraph models fitted on examples those counts never saw."""
+    """Count models, and word and paragraph models fitted on examples those counts never saw.
+
+    fold_models, a list, receives with folds >= 2 one model per fold: that fold's count models (which
+    never saw its pages) with the final word and paragraph models. Scoring a train page with the
+    model of its fold (`fold_of`) gives the spin scores the final model would give a page it never
+    saw, which is what the blocks model's low-quality stage must learn from.
+    """
+    import dataclasses
+
     sources = sources or load_sources()
+    counts: list | None = [] if fold_models is not None else None
     # the short-text models learn from every tortured pair in all four training frames
     base, analysed = crossfit_examples(
-        sources, folds, seed, len(TRAIN_FRAMES) if short_below else TORTURED_FRAMES
+        sources,
+        folds,
+        seed,
+        len(TRAIN_FRAMES) if short_below else TORTURED_FRAMES,
+        keep_folds=counts,
     )
     frames = tuple(range(TORTURED_FRAMES))
-    return fit_models(
+    model = fit_models(
         base,
         analysed,
         word_frames=frames,
@@ -756,6 +765,15 @@ def train(
         paragraph_hidden=paragraph_hidden,
         short_below=short_below,
     )
+    if fold_models is not None:
+        fitted = {"fluency", "grammar", "topics"}
+        fitted_parts = {
+            f.name: getattr(model, f.name)
+            for f in dataclasses.fields(model)
+            if f.name not in fitted
+        }
+        fold_models += [dataclasses.replace(c, **fitted_parts) for c in counts or ()]
+    return model
 
 
 def _analyse_examples(model, examples):
@@ -1002,7 +1020,16 @@ def main(argv: list[str] | None = None) -> int:
         default="",
         help="comma-separated DOCUMENTATION names whose text is counted too (Debian packages)",
     )
+    parser.add_argument(
+        "--stage-folds",
+        type=Path,
+        help="also write each fold's model (counts without that fold's pages) here as fold-K.joblib, "
+        "for `python -m quality.train --spin-folds DIR` (needs --folds 2 or more)",
+    )
     args = parser.parse_args(argv)
+    if args.stage_folds and args.folds < 2:
+        parser.error("--stage-folds needs --folds 2 or more")
+    fold_models: list | None = [] if args.stage_folds else None
     logging.basicConfig(level=logging.INFO, format="%(message)s")
     model = train(
         args.seed,
@@ -1012,9 +1039,15 @@ def main(argv: list[str] | None = None) -> int:
         else None,
         paragraph_hidden=args.paragraph_hidden,
         short_below=args.short_below,
+        fold_models=fold_models,
     )
     args.out.parent.mkdir(parents=True, exist_ok=True)
     joblib.dump(model, args.out, compress=3)
+    if args.stage_folds:
+        args.stage_folds.mkdir(parents=True, exist_ok=True)
+        for fold, fold_model in enumerate(fold_models or ()):
+            joblib.dump(fold_model, args.stage_folds / f"fold-{fold}.joblib", compress=1)
+        print(f"wrote {len(fold_models or ())} fold models to {args.stage_folds}")
     print(f"wrote {args.out} ({args.out.stat().st_size / 1e6:.2f} MB)")
     return 0
 
