@@ -156,6 +156,7 @@ class PageLabelScores:
     degraded_blocks_caught: float  # degraded article blocks labelled low_quality
     # untouched article blocks labelled low_quality (false alarms)
     clean_article_blocks_flagged: float
+    right_by_kind: dict[str, int] | None = None  # pages of each kind given their expected label
 
 
 def page_variants(blocks: list[Block], article: Sequence[bool], page_no: int, lang: str):
@@ -193,6 +194,7 @@ def evaluate_page_labels(pages: Sequence[corpus.Page]) -> PageLabelScores:
 
     confusion: dict[str, dict[str, int]] = defaultdict(lambda: defaultdict(int))
     kinds: dict[str, int] = defaultdict(int)
+    right_by_kind: dict[str, int] = defaultdict(int)
     caught = degraded = flagged = clean = 0
     for page_no, page in enumerate(pages):
         blocks, title = corpus.page_blocks(page)
@@ -208,6 +210,7 @@ def evaluate_page_labels(pages: Sequence[corpus.Page]) -> PageLabelScores:
             verdict = classify(variant, title=title)
             kinds[kind] += 1
             confusion[EXPECTED[kind]][verdict.label.value] += 1
+            right_by_kind[kind] += verdict.label.value == EXPECTED[kind]
             if kind == "original":
                 for r, a in zip(verdict.blocks, gold.article):
                     if a and r.block.n_words >= DEGRADE_MIN_WORDS:
@@ -226,6 +229,7 @@ def evaluate_page_labels(pages: Sequence[corpus.Page]) -> PageLabelScores:
         right / total if total else 0.0,
         caught / degraded if degraded else 0.0,
         flagged / clean if clean else 0.0,
+        {k: right_by_kind[k] for k in kinds},
     )
 
 
@@ -241,6 +245,11 @@ def format_page_labels(s: PageLabelScores) -> str:
     for e in labels:
         row = s.confusion.get(e, {})
         lines.append(f"{e:<24}" + "".join(f"{row.get(p, 0):>13d}" for p in labels))
+    if s.right_by_kind:
+        lines.append(
+            "expected label given, by kind: "
+            + ", ".join(f"{k} {s.right_by_kind[k]}/{n}" for k, n in s.kinds.items())
+        )
     lines.append(f"degraded article blocks labelled low_quality: {s.degraded_blocks_caught:.3f}")
     lines.append(
         f"clean article blocks labelled low_quality (false alarms): {s.clean_article_blocks_flagged:.3f}"
