@@ -316,6 +316,8 @@ def _without_fit_state(model: BlockModel) -> BlockModel:
 LOWQ_PAGE_EVERY = 4  # pages sampled for the low-quality stage
 LOWQ_BLOCKS = 3  # article blocks (and as many other prose blocks) taken per sampled page
 LOWQ_MIN_WORDS = 12
+LOWQ_SNIPPETS = False  # teaser snippets among the stage's examples (`lowq_examples`)
+SNIPPET_WORDS = 18  # the longest snippet made
 
 
 def spin_available() -> bool:
@@ -330,10 +332,15 @@ def spin_available() -> bool:
 
 
 def lowq_examples(
-    pages: list[corpus.Page], every: int = LOWQ_PAGE_EVERY
+    pages: list[corpus.Page], every: int = LOWQ_PAGE_EVERY, snippets: bool | None = None
 ) -> tuple[list[str], list[str], list[int], list[str]]:
     """Clean block texts and degraded copies of article blocks: (texts, languages, 1 when degraded,
-    the page's key "set/id")."""
+    the page's key "set/id").
+
+    With snippets (default `LOWQ_SNIPPETS`), English pages also give a teaser snippet of their
+    article: its first 12-18 words cut with "…", as it is and spun. The stage judges teaser
+    snippets on every page, and a dozen words score differently from a paragraph.
+    """
     import random
 
     from .augment import KINDS, degrade
@@ -362,6 +369,14 @@ def lowq_examples(
         for k, b in enumerate(article):
             texts.append(degrade(b.text, KINDS[(source // every + k) % len(KINDS)], rng))
             langs.append(lang), ys.append(1), keys.append(key)
+        if LOWQ_SNIPPETS if snippets is None else snippets:
+            for b in article[:1]:
+                n = rng.randint(LOWQ_MIN_WORDS, SNIPPET_WORDS)
+                for text, y in ((b.text, 0), (degrade(b.text, "spun", rng), 1)):
+                    words = text.split()
+                    if len(words) > n:
+                        texts.append(" ".join(words[:n]) + "…")
+                        langs.append(lang), ys.append(y), keys.append(key)
     return texts, langs, ys, keys
 
 
