@@ -306,8 +306,10 @@ def cross_validate(
     # The table holds the pages that have blocks, in order: `evaluate` asks for labels of just those.
     kept = original_pages(table)
     scores = [(p2[table.page == k], table.chars[table.page == k]) for k in kept]
+    blocks = [corpus.page_blocks(table.pages[k])[0] for k in kept]
     return {
-        th: evaluate(pages, _replay([_extracted(s, c, th) for s, c in scores])) for th in thresholds
+        th: evaluate(pages, _replay([_extracted(s, c, th, b) for (s, c), b in zip(scores, blocks)]))
+        for th in thresholds
     }
 
 
@@ -351,11 +353,15 @@ def out_of_fold_scores(table, folds: int = 4) -> np.ndarray:
     return p2
 
 
-def _extracted(p2: np.ndarray, chars: np.ndarray, threshold: float) -> np.ndarray:
-    """The blocks `extract` keeps at this threshold: scored over it, or lifted on a weak page."""
-    from .model import _best_of_weak_page, rescaled
+def _extracted(
+    p2: np.ndarray, chars: np.ndarray, threshold: float, blocks: Sequence[Block] | None = None
+) -> np.ndarray:
+    """The blocks `extract` keeps at this threshold: scored over it, or lifted on a weak page; with
+    the page's blocks, less a gallery's text (`model._gallery_text`)."""
+    from .model import _best_of_weak_page, _gallery_text, rescaled
 
-    return (p2 >= threshold) | _best_of_weak_page(rescaled(p2, threshold), chars)
+    keep = (p2 >= threshold) | _best_of_weak_page(rescaled(p2, threshold), chars)
+    return keep if blocks is None else keep & ~_gallery_text(blocks, keep)
 
 
 def _replay(predictions: list[np.ndarray]) -> Labeller:

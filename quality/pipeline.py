@@ -67,7 +67,9 @@ def extract(html: str | bytes, *, url: str | None = None, encoding: str | None =
     On a page whose blocks over the article threshold hold under 500 characters (none included),
     the other blocks scoring at least half the best of them are given too, when that best is at
     least 0.1 (`model._best_of_weak_page`); `check` labels them article too but does not count them
-    for the page label, so a page with no block over the threshold stays `boilerplate`.
+    for the page label, so a page with no block over the threshold stays `boilerplate`. Three or
+    more kept blocks of a photo gallery or slideshow beside other article text are left out
+    (`model._gallery_text`).
 
     Extraction separates the article from the template only: it skips the spun-text and bait
     stage, so a spun article's text comes out as article. `check(html).text` gives the text with

@@ -58,7 +58,9 @@ def relabelled(table: train.Table, policy: str) -> train.Table:
 def extracted(table: train.Table, p2: np.ndarray, k: int, policy: str) -> np.ndarray:
     """The blocks of page k that `extract` keeps under the policy."""
     rows = table.page == k
-    keep = evaluation._extracted(p2[rows], table.chars[rows], 0.5)
+    keep = evaluation._extracted(
+        p2[rows], table.chars[rows], 0.5, corpus.page_blocks(table.pages[k])[0]
+    )
     comment = table.X[rows, COMMENT] > 0
     if policy == "drop":
         return keep & ~comment

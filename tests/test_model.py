@@ -280,3 +280,61 @@ def test_lifted_blocks_are_extracted_but_do_not_make_the_page_an_article(monkeyp
     assert verdict.reasons == ("page__no_article", "page__weak_text_kept")
     lifted = [r for r in verdict.blocks if r.label is Label.ARTICLE]
     assert all(r.reasons[0] == "model__best_of_weak_page" for r in lifted)
+
+
+def test_a_gallery_of_three_or_more_kept_blocks_is_left_out_of_the_article():
+    from quality.model import _gallery_text
+    from tests.blockfactory import make_block
+
+    def page(kinds):
+        tokens = {
+            "g": ("full", "gallery", "legends"),
+            "s": ("slideshow", "caption"),
+            "p": ("post",),
+        }
+        return [make_block(f"text {i}", i, tokens=tokens[k]) for i, k in enumerate(kinds)]
+
+    # Three kept blocks under a gallery word (an ancestor's "gallery", "slideshow"...) beside two
+    # kept prose blocks: the three are dropped, the prose and the unkept gallery block are not.
+    blocks = page("ppgsgg")
+    keep = np.array([True, True, True, True, True, False])
+    assert _gallery_text(blocks, keep).tolist() == [False, False, True, True, True, False]
+    # Two such blocks are a lead picture's caption: kept.
+    assert not _gallery_text(blocks, np.array([True, True, True, True, False, False])).any()
+    # A page whose only kept text is a gallery keeps it.
+    assert not _gallery_text(page("gggg"), np.ones(4, dtype=bool)).any()
+    assert not _gallery_text([], np.zeros(0, dtype=bool)).any()
+
+
+def test_gallery_captions_are_boilerplate_with_their_reason_and_not_extracted(monkeypatch):
+    import quality.model as model_module
+    from quality.model import article_mask
+
+    caption = (
+        "Crowds gather on the northern pier to watch the new ferry leave on its first crossing, "
+        "while the mayor and the shipyard's director wave from the upper deck."
+    )
+    gallery = {"path": "html/body/main/div/ul/li/p", "tokens": ("photo", "gallery", "caption")}
+    blocks = news_page()
+    first = len(blocks)
+    from tests.blockfactory import make_block
+
+    blocks += [make_block(caption, first + i, **gallery) for i in range(4)]
+    real = model_module._article_scores
+
+    def sure(model, blocks, title, site_repeats):
+        X, page, p1, p2 = real(model, blocks, title, site_repeats)
+        p2 = p2.copy()
+        p2[first:] = 0.9  # the captions read as prose: scored as article
+        return X, page, p1, p2
+
+    monkeypatch.setattr(model_module, "_article_scores", sure)
+    title = "Harbour city launches electric ferry service"
+    verdict = classify(blocks, title=title)
+    labels = [r.label for r in verdict.blocks]
+    assert labels[first:] == [Label.BOILERPLATE] * 4
+    assert all(r.reasons[0] == "template__gallery" for r in verdict.blocks[first:])
+    assert all(r.scores["article"] < r.scores["boilerplate"] for r in verdict.blocks[first:])
+    assert labels.count(Label.ARTICLE) >= len(PROSE)  # the story itself stays
+    assert [lab is Label.ARTICLE for lab in labels] == article_mask(blocks, title=title).tolist()
+    assert verdict.label is Label.ARTICLE
