@@ -1,25 +1,22 @@
 """Train the spun-text scorer: word bigram and word-class models from clean text, then word and paragraph models.
 
-    python scripts/train_spin.py        # writes models/spin.joblib (needs the `train` extra: wordfreq)
+    python scripts/train_spin.py --stage-folds DIR   # writes models/spin.joblib and DIR/fold-K.joblib
 
-The counts come from 85 % of the train split's pages (by a stable hash of the page: gold text and the
-pages' other text runs) plus WordNet's glosses and multiword lemmas; the per-word and per-paragraph
-models are fitted on the other 15 %, clean and spun by scripts/spinner.py at 10, 20, 30 and 50 % of
-content words, so the counts never saw those paragraphs. Half the tortured-phrase list is learned
-from (its expected text counted, its pairs as training sentences); eval_signals tests the other half.
+The shipped recipe (the defaults, models/spin.md): cross-fitting over 5 folds of the train split's
+pages (by a stable hash of the page key): each fifth of the pages, and of the tortured learning half,
+is featurised by count models of the other four fifths (gold text, the pages' other text runs,
+WordNet's glosses and multiword lemmas, and the prose of five Debian-packaged technical
+documentation sets, DOCUMENTATION), so the per-word and paragraph models learn from every page, clean
+and spun by scripts/spinner.py at 10, 20, 30 and 50 % of content words; the shipped counts come from
+everything. Texts of fewer than 16 words get their own word model and a logistic paragraph model
+with a paired loss (`--short-below`), fitted on the short examples only. Half the tortured-phrase
+list is learned from; eval_signals tests the other half.
 
-`--folds 5` cross-fits instead: each fifth of the pages (and of the tortured learning half) is
-featurised by count models of the other four fifths, the word and paragraph models learn from all of
-them, and the shipped counts come from everything (with `--paragraph-hidden 16` for a paragraph
-network). `--short-below 16` adds short-text models: texts of fewer words get their own word model
-and a logistic paragraph model with a paired loss, fitted on the short examples only (the 6-16-word
-prefixes and tortured sentences, in four frames, whose clean and spun texts are both that short).
-`--folds 5 --paragraph-hidden 16 --short-below 16` measured better on every dev spin figure but
-moved the page labels, whose low-quality stage reads the spin score, the wrong way, so the default
-stays the older recipe. `--documents sklearn,scipy,...` also counts the prose of Debian-packaged
-technical documentation (DOCUMENTATION): more tortured pairs won on a train split and on dev, but the
-page labels' low-quality stage was fitted on the shipped scores, so it is off by default. See
-models/spin.md.
+`--stage-folds DIR` also writes each fold's count models with the final word and paragraph models:
+`python -m quality.train --spin-folds DIR` fits the blocks model's low-quality stage on the spin
+scores of pages those counts never saw. `--documents ''` counts no documentation (the Debian
+packages are needed otherwise); `--folds 1` is the older recipe (counts from 85 % of the pages,
+models from the rest); `--paragraph-hidden 16` a paragraph network.
 """
 
 from __future__ import annotations
@@ -398,9 +395,9 @@ def fit_mlp(X, y, hidden: int = 32, max_iter: int = 30, weight=None):
 
 
 # 1: counts from 85 % of the pages, word and paragraph models from the rest. Cross-fitting (5 folds:
-# each fifth of the pages featurised by counts from the other four) gained AUC but lost 0.04 of
-# tortured win rate on dev (models/spin.md), so the shipped model keeps the older recipe.
-FOLDS = 1
+# each fifth of the pages featurised by counts from the other four) gains AUC; alone it lost 0.04
+# of tortured win rate on dev, which the short-text models win back (models/spin.md).
+FOLDS = 5
 
 
 @dataclass
@@ -720,12 +717,13 @@ def routed_logits(model, analysed):
     return out
 
 
-# 0: a logistic paragraph model; a 16-unit network helps only when cross-fitted
+# 0: a logistic paragraph model. A 16-unit network helps AUC only when cross-fitted, and scores word
+# salad, which it never learned from, lower (session 6, models/spin.md)
 PARAGRAPH_HIDDEN = 0
 TORTURED_FRAMES = 1  # training frames per tortured pair
 # texts of fewer words get their own word and paragraph models (0: none); 16 with the cross-fitted
 # recipe regains the tortured sentences that ~100,000 long examples drown (models/spin.md, session 4)
-SHORT_BELOW = 0
+SHORT_BELOW = 16
 
 
 def train(
@@ -1017,7 +1015,7 @@ def main(argv: list[str] | None = None) -> int:
     )
     parser.add_argument(
         "--documents",
-        default="",
+        default=",".join(DOCUMENTATION),
         help="comma-separated DOCUMENTATION names whose text is counted too (Debian packages)",
     )
     parser.add_argument(

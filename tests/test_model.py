@@ -162,15 +162,34 @@ def test_gate_low_quality_needs_the_whole_article_or_near_certainty():
 
     chars = np.array([500.0, 500.0, 100.0])
     is_article = np.array([True, True, False])
-    # Unsuspect page (article mean 0.5): an article block at 0.9 stays below the label's bar
-    # (odds 9 against the bar's 199: 0.043), a teaser at 0.95 passes its 0.9 bar (odds 19/9: 0.679).
-    gated = _gate_low_quality(np.array([0.9, 0.1, 0.95]), is_article, chars)
+    # Unsuspect page (article mean (0.9 + 0.04) / 2 = 0.47, under PAGE_LOWQ 0.5): an article block
+    # at 0.9 stays below the label's bar (odds 9 against the bar's 199: 0.043), a teaser at 0.95
+    # passes its 0.9 bar (odds 19/9: 0.679).
+    gated = _gate_low_quality(np.array([0.9, 0.04, 0.95]), is_article, chars)
     assert gated[0] == pytest.approx(9 / 199 / (1 + 9 / 199))
     assert gated[2] == pytest.approx((19 / 9) / (1 + 19 / 9))
-    # Suspect page (article mean 0.85 >= 0.8): article scores pass through unchanged.
+    # Suspect page (article mean 0.85 >= 0.5): article scores pass through unchanged.
     gated = _gate_low_quality(np.array([0.85, 0.85, 0.0]), is_article, chars)
     assert gated[:2] == pytest.approx([0.85, 0.85])
     assert gated[2] == 0.0
+
+
+def test_teaser_spin_puts_its_bar_on_the_template_bar():
+    import numpy as np
+
+    from quality.model import TEASER_SPIN, TEMPLATE_LOWQ, _teaser_spin
+
+    assert (TEASER_SPIN, TEMPLATE_LOWQ) == (0.92, 0.9)  # the figures worked out below
+    probs = np.array([0.2, 0.2, 0.95, 0.2])
+    spin = np.array([0.92, 0.92, 0.5, 0.5])
+    template = np.array([True, False, True, True])
+    got = _teaser_spin(probs, spin, template)
+    # A teaser spun exactly TEASER_SPIN lands on the template bar: odds (0.92/0.08) * 9 / (0.92/0.08).
+    assert got[0] == pytest.approx(0.9)
+    assert got[1] == 0.2  # an article block keeps the stage's score
+    assert got[2] == 0.95  # the stage's score when it is the higher
+    # spin 0.5: odds 1 * 9 / (0.92/0.08) = 0.7826, so 0.7826 / 1.7826 = 0.4390
+    assert got[3] == pytest.approx(0.4390, abs=1e-4)
 
 
 def test_low_quality_off_gives_no_low_quality_scores():
