@@ -8,7 +8,7 @@ is featurised by count models of the other four fifths (gold text, the pages' ot
 WordNet's glosses and multiword lemmas, and the prose of five Debian-packaged technical
 documentation sets, DOCUMENTATION), so the per-word and paragraph models learn from every page, clean
 and spun by scripts/spinner.py at 10, 20, 30 and 50 % of content words; the shipped counts come from
-everything. Texts of fewer than 16 words get their own word model and a logistic paragraph model
+everything. Texts of fewer than 20 words get their own word model and a logistic paragraph model
 with a paired loss (`--short-below`), fitted on the short examples only. Half the tortured-phrase
 list is learned from; eval_signals tests the other half.
 
@@ -717,13 +717,14 @@ def routed_logits(model, analysed):
     return out
 
 
-# 0: a logistic paragraph model. A 16-unit network helps AUC only when cross-fitted, and scores word
-# salad, which it never learned from, lower (session 6, models/spin.md)
+# 0: a logistic paragraph model; a 16-unit network helps only when cross-fitted, and even then
+# measured no better on train (session 3) and below it on dev (session 6, models/spin.md)
 PARAGRAPH_HIDDEN = 0
 TORTURED_FRAMES = 1  # training frames per tortured pair
-# texts of fewer words get their own word and paragraph models (0: none); 16 with the cross-fitted
-# recipe regains the tortured sentences that ~100,000 long examples drown (models/spin.md, session 4)
-SHORT_BELOW = 16
+# texts of fewer words get their own word and paragraph models (0: none): with the cross-fitted
+# recipe they regain the tortured sentences that ~100,000 long examples drown (models/spin.md,
+# session 4). 20, not 16: a sentence of 16-19 words is no paragraph (session 6)
+SHORT_BELOW = 20
 
 
 def train(
