@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 from collections import defaultdict
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -187,15 +187,23 @@ def page_variants(blocks: list[Block], article: Sequence[bool], page_no: int, la
         yield kind, out, set(changed)
 
 
-def evaluate_page_labels(pages: Sequence[corpus.Page]) -> PageLabelScores:
-    """Page label accuracy and confusion on real pages, article-removed pages and degraded pages."""
-    from .features.page import page_data
-    from .model import classify
+@dataclass(frozen=True, slots=True)
+class PageCase:
+    """One page variant of the page-label evaluation."""
 
-    confusion: dict[str, dict[str, int]] = defaultdict(lambda: defaultdict(int))
-    kinds: dict[str, int] = defaultdict(int)
-    right_by_kind: dict[str, int] = defaultdict(int)
-    caught = degraded = flagged = clean = 0
+    page_no: int  # the page's place in the list given: it seeds the degradation
+    title: str
+    kind: str  # "original", "removed", or the degradation ("spun", "salad", "stuffed")
+    blocks: list[Block]
+    changed: set[int] | None  # the degraded blocks' indices
+    article: Sequence[bool]  # the original page's gold article flags
+    lang: str | None
+
+
+def page_label_cases(pages: Sequence[corpus.Page]) -> Iterator[PageCase]:
+    """Every variant (`page_variants`) of each page that has blocks and gold article text."""
+    from .features.page import page_data
+
     for page_no, page in enumerate(pages):
         blocks, title = corpus.page_blocks(page)
         if not blocks:
@@ -207,20 +215,31 @@ def evaluate_page_labels(pages: Sequence[corpus.Page]) -> PageLabelScores:
             continue
         lang = page_data(blocks).lang
         for kind, variant, changed in page_variants(blocks, gold.article, page_no, lang):
-            verdict = classify(variant, title=title)
-            kinds[kind] += 1
-            confusion[EXPECTED[kind]][verdict.label.value] += 1
-            right_by_kind[kind] += verdict.label.value == EXPECTED[kind]
-            if kind == "original":
-                for r, a in zip(verdict.blocks, gold.article):
-                    if a and r.block.n_words >= DEGRADE_MIN_WORDS:
-                        clean += 1
-                        flagged += r.label.value == "low_quality"
-            elif changed:
-                for r in verdict.blocks:
-                    if r.block.index in changed:
-                        degraded += 1
-                        caught += r.label.value == "low_quality"
+            yield PageCase(page_no, title, kind, variant, changed, gold.article, lang)
+
+
+def score_page_labels(cases: Iterable[PageCase], label: Callable) -> PageLabelScores:
+    """Page label accuracy and confusion over the cases, each labelled by `label(case)` (a Verdict)."""
+    confusion: dict[str, dict[str, int]] = defaultdict(lambda: defaultdict(int))
+    kinds: dict[str, int] = defaultdict(int)
+    right_by_kind: dict[str, int] = defaultdict(int)
+    caught = degraded = flagged = clean = 0
+    for case in cases:
+        verdict = label(case)
+        kind = case.kind
+        kinds[kind] += 1
+        confusion[EXPECTED[kind]][verdict.label.value] += 1
+        right_by_kind[kind] += verdict.label.value == EXPECTED[kind]
+        if kind == "original":
+            for r, a in zip(verdict.blocks, case.article):
+                if a and r.block.n_words >= DEGRADE_MIN_WORDS:
+                    clean += 1
+                    flagged += r.label.value == "low_quality"
+        elif case.changed:
+            for r in verdict.blocks:
+                if r.block.index in case.changed:
+                    degraded += 1
+                    caught += r.label.value == "low_quality"
     total = sum(kinds.values())
     right = sum(confusion[e][e] for e in confusion)
     return PageLabelScores(
@@ -230,6 +249,15 @@ def evaluate_page_labels(pages: Sequence[corpus.Page]) -> PageLabelScores:
         caught / degraded if degraded else 0.0,
         flagged / clean if clean else 0.0,
         {k: right_by_kind[k] for k in kinds},
+    )
+
+
+def evaluate_page_labels(pages: Sequence[corpus.Page]) -> PageLabelScores:
+    """Page label accuracy and confusion on real pages, article-removed pages and degraded pages."""
+    from .model import classify
+
+    return score_page_labels(
+        page_label_cases(pages), lambda case: classify(case.blocks, title=case.title)
     )
 
 

@@ -19,8 +19,7 @@ from pathlib import Path
 import joblib
 
 from quality import corpus, model
-from quality.evaluation import EXPECTED, page_variants
-from quality.features.page import page_data
+from quality.evaluation import page_label_cases, score_page_labels
 from quality.signals import spin
 from quality.train import LOWQ_PAGE_EVERY
 
@@ -78,74 +77,63 @@ def main(argv: list[str] | None = None) -> int:
         folds = [joblib.load(p) for p in paths]
     else:
         folds = [spin._spin_model()]
-    cases = []  # (fold model, variant blocks, title, kind, changed, gold article)
-    eligible = [
+    pages = [
         p
         for i, p in enumerate(corpus.pages(args.split))
         if args.split != "train" or i % LOWQ_PAGE_EVERY
+    ][:: args.every]
+    cases = list(page_label_cases(pages))
+    # the page's spin model: the fold that never counted it
+    fold_of_case = [
+        folds[corpus.fold_of(f"{pages[c.page_no].set}/{pages[c.page_no].id}", len(folds))]
+        for c in cases
     ]
-    for page_no, page in enumerate(eligible[:: args.every]):
-        blocks, title = corpus.page_blocks(page)
-        if not blocks:
-            continue
-        gold = corpus.label_blocks(
-            blocks, corpus.gold_words(page), l3s=page.gold_format == "l3s-spans"
-        )
-        if not any(gold.article):
-            continue
-        lang = page_data(blocks).lang
-        fold = folds[corpus.fold_of(f"{page.set}/{page.id}", len(folds))]
-        for kind, variant, changed in page_variants(blocks, gold.article, page_no, lang):
-            cases.append((fold, variant, title, kind, changed, gold.article))
-        if lang == "en":
-            spun = _spun_snippets(blocks, gold.article, page_no)
-            if spun is not None:
-                cases.append((fold, spun[0], title, "spun snippets", spun[1], gold.article))
-    print(f"{len(cases)} page variants from {len(eligible[:: args.every])} train pages")
+    snippet_cases = [
+        (k, spun)
+        for k, c in enumerate(cases)
+        if c.kind == "original" and c.lang == "en"
+        for spun in [_spun_snippets(c.blocks, c.article, c.page_no)]
+        if spun is not None
+    ]
+    place = {id(c): k for k, c in enumerate(cases)}
+    print(f"{len(cases)} page variants from {len(pages)} {args.split} pages")
 
     original = spin._spin_model
     try:
         for bars in itertools.product(args.page, args.alone, args.template):
             model.PAGE_LOWQ, model.BLOCK_LOWQ_ALONE, model.TEMPLATE_LOWQ = bars
-            right = total = caught = degraded = flagged = clean = 0
-            snippets = snippets_flagged = 0
-            by_kind: dict[str, list[int]] = {}
-            snippets_spun = snippets_caught = 0
-            for fold, variant, title, kind, changed, article in cases:
+            verdicts: dict[int, object] = {}  # case index -> its verdict, for the snippet counts
+
+            def label(case, verdicts=verdicts):
+                k = place[id(case)]
+                fold = fold_of_case[k]
                 spin._spin_model = lambda fold=fold: fold
-                verdict = model.classify(variant, title=title)
-                if kind == "spun snippets":
-                    snippets_spun += len(changed)
-                    snippets_caught += sum(
-                        r.label.value == "low_quality"
-                        for r in verdict.blocks
-                        if r.block.index in changed
-                    )
-                    continue
-                ok = verdict.label.value == EXPECTED[kind]
-                right += ok
-                total += 1
-                by_kind.setdefault(kind, [0, 0])
-                by_kind[kind][0] += ok
-                by_kind[kind][1] += 1
-                if kind == "original":
-                    for r, a in zip(verdict.blocks, article):
-                        if a and r.block.n_words >= 12:
-                            clean += 1
-                            flagged += r.label.value == "low_quality"
-                        elif not a and r.block.n_words >= 12 and _is_snippet(r.block.text):
+                verdicts[k] = verdict = model.classify(case.blocks, title=case.title)
+                return verdict
+
+            scores = score_page_labels(cases, label)
+            snippets = snippets_flagged = snippets_spun = snippets_caught = 0
+            for k, c in enumerate(cases):
+                if c.kind == "original":
+                    for r, a in zip(verdicts[k].blocks, c.article):
+                        if not a and r.block.n_words >= 12 and _is_snippet(r.block.text):
                             snippets += 1
                             snippets_flagged += r.label.value == "low_quality"
-                elif changed:
-                    for r in verdict.blocks:
-                        if r.block.index in changed:
-                            degraded += 1
-                            caught += r.label.value == "low_quality"
-            kinds = " ".join(f"{k} {a}/{n}" for k, (a, n) in by_kind.items())
+            for k, (blocks, changed) in snippet_cases:
+                fold = fold_of_case[k]
+                spin._spin_model = lambda fold=fold: fold
+                verdict = model.classify(blocks, title=cases[k].title)
+                snippets_spun += len(changed)
+                snippets_caught += sum(
+                    r.label.value == "low_quality"
+                    for r in verdict.blocks
+                    if r.block.index in changed
+                )
+            kinds = " ".join(f"{k} {scores.right_by_kind[k]}/{n}" for k, n in scores.kinds.items())
             print(
                 f"page {bars[0]:.3f} alone {bars[1]:.3f} template {bars[2]:.3f}: "
-                f"accuracy {right / total:.3f}  caught {caught / max(degraded, 1):.3f}  "
-                f"false alarms {flagged / max(clean, 1):.3f}  "
+                f"accuracy {scores.accuracy:.3f}  caught {scores.degraded_blocks_caught:.3f}  "
+                f"false alarms {scores.clean_article_blocks_flagged:.3f}  "
                 f"clean snippets flagged {snippets_flagged}/{snippets}  "
                 f"spun snippets caught {snippets_caught}/{snippets_spun}  [{kinds}]",
                 flush=True,
