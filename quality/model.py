@@ -605,7 +605,7 @@ def _spin_needed(model: BlockModel, Z: np.ndarray, cand: list[int], p2, is_artic
 # A teaser snippet (a template block cut with an ellipsis) this spun is low_quality whatever the stage
 # says. The stage learned from whole blocks, and a dozen words' other features mislead it: on train
 # pages, with spin scores from fold models that never counted them (`scripts/tune_lowq_gate.py`), it
-# caught 23 of 175 judged spun snippets (template bar 0.9), while the spin score alone separates 588
+# caught 23 of 175 spun snippets (template bar 0.9), while the spin score alone separates 588
 # clean train snippets from the same spun at 35 % with ROC AUC 0.935. The bar is the lowest, in steps
 # of 0.01, that flags at most 0.5 % of those clean snippets (3 of 588); it catches 0.51 of the spun
 # ones (models/blocks.md, session 6). A template block's label costs the article nothing.
@@ -845,8 +845,9 @@ _LABELS = (Label.ARTICLE, Label.BOILERPLATE, Label.LOW_QUALITY)
 
 # The char-weighted mean low-quality score of the article text that makes a page suspect. Chosen on
 # train pages the stage did not learn from, spin scored by fold models that never counted them
-# (`scripts/tune_lowq_gate.py`, models/blocks.md, session 6): page accuracy 0.935 at 0.4-0.5, 0.924
-# at 0.6, 0.897 at 0.7, 0.840 at 0.8 (the bar of the stage fitted on counted pages' spin scores).
+# (`scripts/tune_lowq_gate.py`, models/blocks.md, session 6): page accuracy 0.935 at 0.4, 0.933 at
+# 0.5 (fewer false alarms), 0.924 at 0.6, 0.896 at 0.7, 0.838 at 0.8 (the bar set for the stage
+# that learned from counted pages' spin scores).
 PAGE_LOWQ = 0.5
 BLOCK_LOWQ_ALONE = 0.995  # an article block on an unsuspect page needs this much to be low_quality
 TEMPLATE_LOWQ = 0.9  # a template block needs this much (it costs the article nothing)
