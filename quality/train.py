@@ -450,6 +450,11 @@ def _stage_spin(texts: list[str], keys: list[str], spin_folds: Path | None) -> n
     from .signals import spin
 
     if spin_folds is None:
+        log.warning(
+            "low-quality stage: spin scores from the shipped spin model, which counted these pages: "
+            "the stage will not match the committed one (models/blocks.md, session 6); pass "
+            "--spin-folds with the folder train_spin.py --stage-folds wrote"
+        )
         return np.array([spin.spin_scores([t])[0] for t in texts])
     import joblib
 
