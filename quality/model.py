@@ -436,9 +436,9 @@ _ASKS = re.compile(
 )
 
 
-def _rebar(p: float, bar: float, to: float) -> float:
-    """p with its odds scaled so that `bar` lands on `to`."""
-    odds = p / max(1.0 - p, 1e-9) * (to / (1.0 - to)) / (bar / (1.0 - bar))
+def _rebar(p, bar: float, to: float):
+    """p (a score or an array of them) with its odds scaled so that `bar` lands on `to`."""
+    odds = p / np.maximum(1.0 - p, 1e-9) * (to / (1.0 - to)) / (bar / (1.0 - bar))
     return odds / (1.0 + odds)
 
 
@@ -617,12 +617,7 @@ def _teaser_spin(probs: np.ndarray, spin: np.ndarray, template: np.ndarray) -> n
     on the template bar's scale, so that a spin score of TEASER_SPIN meets TEMPLATE_LOWQ."""
     if not template.any():
         return probs
-    odds = (
-        spin
-        / np.maximum(1.0 - spin, 1e-9)
-        * ((TEMPLATE_LOWQ / (1.0 - TEMPLATE_LOWQ)) / (TEASER_SPIN / (1.0 - TEASER_SPIN)))
-    )
-    return np.where(template, np.maximum(probs, odds / (1.0 + odds)), probs)
+    return np.where(template, np.maximum(probs, _rebar(spin, TEASER_SPIN, TEMPLATE_LOWQ)), probs)
 
 
 def _rises_with_spin(model: BlockModel) -> bool:
