@@ -10,7 +10,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from . import corpus
-from .records import Block
+from .records import Block, Verdict
 
 
 @dataclass(frozen=True, slots=True)
@@ -218,14 +218,13 @@ def page_label_cases(pages: Sequence[corpus.Page]) -> Iterator[PageCase]:
             yield PageCase(page_no, title, kind, variant, changed, gold.article, lang)
 
 
-def score_page_labels(cases: Iterable[PageCase], label: Callable) -> PageLabelScores:
-    """Page label accuracy and confusion over the cases, each labelled by `label(case)` (a Verdict)."""
+def score_page_labels(labelled: Iterable[tuple[PageCase, Verdict]]) -> PageLabelScores:
+    """Page label accuracy and confusion over cases, each with the verdict it was given."""
     confusion: dict[str, dict[str, int]] = defaultdict(lambda: defaultdict(int))
     kinds: dict[str, int] = defaultdict(int)
     right_by_kind: dict[str, int] = defaultdict(int)
     caught = degraded = flagged = clean = 0
-    for case in cases:
-        verdict = label(case)
+    for case, verdict in labelled:
         kind = case.kind
         kinds[kind] += 1
         confusion[EXPECTED[kind]][verdict.label.value] += 1
@@ -257,7 +256,7 @@ def evaluate_page_labels(pages: Sequence[corpus.Page]) -> PageLabelScores:
     from .model import classify
 
     return score_page_labels(
-        page_label_cases(pages), lambda case: classify(case.blocks, title=case.title)
+        (case, classify(case.blocks, title=case.title)) for case in page_label_cases(pages)
     )
 
 

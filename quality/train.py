@@ -11,6 +11,7 @@ import argparse
 import logging
 import platform
 from collections.abc import Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from pathlib import Path
 
@@ -316,8 +317,6 @@ def _without_fit_state(model: BlockModel) -> BlockModel:
 LOWQ_PAGE_EVERY = 4  # pages sampled for the low-quality stage
 LOWQ_BLOCKS = 3  # article blocks (and as many other prose blocks) taken per sampled page
 LOWQ_MIN_WORDS = 12
-LOWQ_SNIPPETS = False  # teaser snippets among the stage's examples (`lowq_examples`)
-SNIPPET_WORDS = 18  # the longest snippet made
 
 
 def spin_available() -> bool:
@@ -332,15 +331,10 @@ def spin_available() -> bool:
 
 
 def lowq_examples(
-    pages: list[corpus.Page], every: int = LOWQ_PAGE_EVERY, snippets: bool | None = None
+    pages: list[corpus.Page], every: int = LOWQ_PAGE_EVERY
 ) -> tuple[list[str], list[str], list[int], list[str]]:
     """Clean block texts and degraded copies of article blocks: (texts, languages, 1 when degraded,
-    the page's key "set/id").
-
-    With snippets (default `LOWQ_SNIPPETS`), English pages also give a teaser snippet of their
-    article: its first 12-18 words cut with "…", as it is and spun. The stage judges teaser
-    snippets on every page, and a dozen words score differently from a paragraph.
-    """
+    the page's key "set/id")."""
     import random
 
     from .augment import KINDS, degrade
@@ -369,14 +363,6 @@ def lowq_examples(
         for k, b in enumerate(article):
             texts.append(degrade(b.text, KINDS[(source // every + k) % len(KINDS)], rng))
             langs.append(lang), ys.append(1), keys.append(key)
-        if LOWQ_SNIPPETS if snippets is None else snippets:
-            for b in article[:1]:
-                n = rng.randint(LOWQ_MIN_WORDS, SNIPPET_WORDS)
-                for text, y in ((b.text, 0), (degrade(b.text, "spun", rng), 1)):
-                    words = text.split()
-                    if len(words) > n:
-                        texts.append(" ".join(words[:n]) + "…")
-                        langs.append(lang), ys.append(y), keys.append(key)
     return texts, langs, ys, keys
 
 
@@ -428,10 +414,9 @@ def fit_lowq(pages: list[corpus.Page], spin_folds: Path | None = None) -> tuple[
     """
     use_spin = spin_available()
     texts, langs, ys, keys = lowq_examples(pages)
-    from .features.lowq import stage_matrix
+    from .features.lowq import features
 
-    rows = [stage_matrix([t], lang, False) for t, lang in zip(texts, langs)]
-    X = np.vstack(rows)
+    X = np.vstack([features([t], lang) for t, lang in zip(texts, langs)])
     if use_spin:
         X = np.hstack([X, _stage_spin(texts, keys, spin_folds)[:, None]])
     est = lowq_estimator(X.shape[1], use_spin)
@@ -455,28 +440,41 @@ def _stage_spin(texts: list[str], keys: list[str], spin_folds: Path | None) -> n
             "the stage will not match the committed one (models/blocks.md, session 6); pass "
             "--spin-folds with the folder train_spin.py --stage-folds wrote"
         )
-        return np.array([spin.spin_scores([t])[0] for t in texts])
+        return np.array(spin.spin_scores(texts))
     import joblib
 
-    paths = sorted(spin_folds.glob("fold-*.joblib"), key=lambda p: int(p.stem.split("-")[1]))
+    paths = spin_fold_paths(spin_folds)
+    fold = np.array([corpus.fold_of(k, len(paths)) for k in keys], dtype=np.int64)
+    scores = np.zeros(len(texts))
+    for f, path in enumerate(paths):  # one at a time: each takes ~180 MB loaded
+        at = np.flatnonzero(fold == f)
+        with spin_model_as(joblib.load(path)):
+            scores[at] = spin.spin_scores([texts[i] for i in at])
+        log.info("spin fold %d: %d texts scored by %s", f, len(at), path.name)
+    return scores
+
+
+def spin_fold_paths(folder: Path) -> list[Path]:
+    """The spin fold models `train_spin.py --stage-folds` wrote into folder, in fold order."""
+    paths = sorted(folder.glob("fold-*.joblib"), key=lambda p: int(p.stem.split("-")[1]))
     if not paths:
         raise SystemExit(
-            f"{spin_folds} holds no fold-K.joblib: write them with train_spin.py --stage-folds"
+            f"{folder} holds no fold-K.joblib: write them with train_spin.py --stage-folds"
         )
-    folds = len(paths)
-    fold = np.array([corpus.fold_of(k, folds) for k in keys], dtype=np.int64)
-    scores = np.zeros(len(texts))
-    original = spin._spin_model
+    return paths
+
+
+@contextmanager
+def spin_model_as(model):
+    """Within the block, the signals score spin with this model instead of the shipped one."""
+    from .signals import spin
+
+    shipped = spin._spin_model
+    spin._spin_model = lambda: model
     try:
-        for f, path in enumerate(paths):
-            model = joblib.load(path)
-            spin._spin_model = lambda model=model: model
-            for i in np.flatnonzero(fold == f):
-                scores[i] = spin.spin_scores([texts[i]])[0]
-            log.info("spin fold %d: %d texts scored by %s", f, int((fold == f).sum()), path.name)
+        yield
     finally:
-        spin._spin_model = original
-    return scores
+        spin._spin_model = shipped
 
 
 if __name__ == "__main__":

@@ -765,13 +765,14 @@ def train(
         short_below=short_below,
     )
     if fold_models is not None:
-        fitted = {"fluency", "grammar", "topics"}
-        fitted_parts = {
+        # each fold keeps its own count models and takes every other field from the final model
+        count_fields = {"fluency", "grammar", "topics"}
+        final_parts = {
             f.name: getattr(model, f.name)
             for f in dataclasses.fields(model)
-            if f.name not in fitted
+            if f.name not in count_fields
         }
-        fold_models += [dataclasses.replace(c, **fitted_parts) for c in counts or ()]
+        fold_models += [dataclasses.replace(c, **final_parts) for c in counts or ()]
     return model
 
 

@@ -21,7 +21,7 @@ import joblib
 from quality import corpus, model
 from quality.evaluation import page_label_cases, score_page_labels
 from quality.signals import spin
-from quality.train import LOWQ_PAGE_EVERY
+from quality.train import LOWQ_PAGE_EVERY, spin_fold_paths, spin_model_as
 
 
 def _is_snippet(text: str) -> bool:
@@ -69,12 +69,7 @@ def main(argv: list[str] | None = None) -> int:
     if args.split == "train":
         if args.spin_folds is None:
             parser.error("--split train needs --spin-folds: the spin model counted the train pages")
-        paths = sorted(
-            args.spin_folds.glob("fold-*.joblib"), key=lambda p: int(p.stem.split("-")[1])
-        )
-        if not paths:
-            parser.error(f"{args.spin_folds} holds no fold-K.joblib")
-        folds = [joblib.load(p) for p in paths]
+        folds = [joblib.load(p) for p in spin_fold_paths(args.spin_folds)]
     else:
         folds = [spin._spin_model()]
     pages = [
@@ -95,51 +90,38 @@ def main(argv: list[str] | None = None) -> int:
         for spun in [_spun_snippets(c.blocks, c.article, c.page_no)]
         if spun is not None
     ]
-    place = {id(c): k for k, c in enumerate(cases)}
     print(f"{len(cases)} page variants from {len(pages)} {args.split} pages")
 
-    original = spin._spin_model
-    try:
-        for bars in itertools.product(args.page, args.alone, args.template):
-            model.PAGE_LOWQ, model.BLOCK_LOWQ_ALONE, model.TEMPLATE_LOWQ = bars
-            verdicts: dict[int, object] = {}  # case index -> its verdict, for the snippet counts
-
-            def label(case, verdicts=verdicts):
-                k = place[id(case)]
-                fold = fold_of_case[k]
-                spin._spin_model = lambda fold=fold: fold
-                verdicts[k] = verdict = model.classify(case.blocks, title=case.title)
-                return verdict
-
-            scores = score_page_labels(cases, label)
-            snippets = snippets_flagged = snippets_spun = snippets_caught = 0
-            for k, c in enumerate(cases):
-                if c.kind == "original":
-                    for r, a in zip(verdicts[k].blocks, c.article):
-                        if not a and r.block.n_words >= 12 and _is_snippet(r.block.text):
-                            snippets += 1
-                            snippets_flagged += r.label.value == "low_quality"
-            for k, (blocks, changed) in snippet_cases:
-                fold = fold_of_case[k]
-                spin._spin_model = lambda fold=fold: fold
+    for bars in itertools.product(args.page, args.alone, args.template):
+        model.PAGE_LOWQ, model.BLOCK_LOWQ_ALONE, model.TEMPLATE_LOWQ = bars
+        verdicts = []
+        for case, fold in zip(cases, fold_of_case):
+            with spin_model_as(fold):
+                verdicts.append(model.classify(case.blocks, title=case.title))
+        scores = score_page_labels(zip(cases, verdicts))
+        snippets = snippets_flagged = snippets_spun = snippets_caught = 0
+        for case, verdict in zip(cases, verdicts):
+            if case.kind == "original":
+                for r, a in zip(verdict.blocks, case.article):
+                    if not a and r.block.n_words >= 12 and _is_snippet(r.block.text):
+                        snippets += 1
+                        snippets_flagged += r.label.value == "low_quality"
+        for k, (blocks, changed) in snippet_cases:
+            with spin_model_as(fold_of_case[k]):
                 verdict = model.classify(blocks, title=cases[k].title)
-                snippets_spun += len(changed)
-                snippets_caught += sum(
-                    r.label.value == "low_quality"
-                    for r in verdict.blocks
-                    if r.block.index in changed
-                )
-            kinds = " ".join(f"{k} {scores.right_by_kind[k]}/{n}" for k, n in scores.kinds.items())
-            print(
-                f"page {bars[0]:.3f} alone {bars[1]:.3f} template {bars[2]:.3f}: "
-                f"accuracy {scores.accuracy:.3f}  caught {scores.degraded_blocks_caught:.3f}  "
-                f"false alarms {scores.clean_article_blocks_flagged:.3f}  "
-                f"clean snippets flagged {snippets_flagged}/{snippets}  "
-                f"spun snippets caught {snippets_caught}/{snippets_spun}  [{kinds}]",
-                flush=True,
+            snippets_spun += len(changed)
+            snippets_caught += sum(
+                r.label.value == "low_quality" for r in verdict.blocks if r.block.index in changed
             )
-    finally:
-        spin._spin_model = original
+        kinds = " ".join(f"{k} {scores.right_by_kind[k]}/{n}" for k, n in scores.kinds.items())
+        print(
+            f"page {bars[0]:.3f} alone {bars[1]:.3f} template {bars[2]:.3f}: "
+            f"accuracy {scores.accuracy:.3f}  caught {scores.degraded_blocks_caught:.3f}  "
+            f"false alarms {scores.clean_article_blocks_flagged:.3f}  "
+            f"clean snippets flagged {snippets_flagged}/{snippets}  "
+            f"spun snippets caught {snippets_caught}/{snippets_spun}  [{kinds}]",
+            flush=True,
+        )
     return 0
 
 
