@@ -16,7 +16,7 @@ import re
 import warnings
 from collections.abc import Collection, Sequence
 from dataclasses import dataclass, field
-from functools import lru_cache
+from functools import cache, lru_cache
 from pathlib import Path
 
 import numpy as np
@@ -525,17 +525,13 @@ def _sampled_spin(
     only the ones `needed(scores, rest)` names, asked again after each batch until it names none; the
     others take the sample's mean, since a spun article is spun throughout.
     """
-    from .features import FEATURE_NAMES
     from .signals import spin_scores
 
     def cut(k: int) -> str:
         # the first words of a split stopped after them are those of the whole split
         return " ".join(blocks[k].text.split(None, SPIN_SAMPLE_WORDS)[:SPIN_SAMPLE_WORDS])
 
-    snippet = (
-        X[:, FEATURE_NAMES.index("teaser__ellipsis")]
-        + X[:, FEATURE_NAMES.index("teaser__periodic")]
-    )
+    snippet = X[:, _column("teaser__ellipsis")] + X[:, _column("teaser__periodic")]
     # Python lists: the candidates are read one by one, and numpy scalars cost more to index.
     article, chars, snip = is_article.tolist(), page.chars.tolist(), (snippet > 0).tolist()
     art = sorted((k for k in cand if article[k]), key=lambda k: -chars[k])[:SPIN_SAMPLE_ARTICLE]
@@ -630,12 +626,18 @@ def _rises_with_spin(model: BlockModel) -> bool:
     return isinstance(stage, AdditiveStage) and stage.rises_with_last_column()
 
 
+@cache
+def _column(name: str) -> int:
+    """The feature matrix's column of a feature, looked up once instead of by a scan per page."""
+    from .features import FEATURE_NAMES
+
+    return FEATURE_NAMES.index(name)
+
+
 def _low_quality(
     model: BlockModel, blocks, X, page, is_article, p2
 ) -> tuple[np.ndarray, list[tuple[str, ...]]]:
     """Per block, the low-quality probability (0 where not judged) and the reasons where it is high."""
-    from .features import FEATURE_NAMES
-
     n = len(blocks)
     q = np.zeros(n)
     reasons: list[tuple[str, ...]] = [()] * n
@@ -643,14 +645,10 @@ def _low_quality(
         # The spin model and the degraded training text are English: elsewhere they misfire (a
         # French news article scored as spun on dev), so other languages are not judged.
         return q, reasons
-    link = X[:, FEATURE_NAMES.index("links__char_share")]
-    snippet = (
-        X[:, FEATURE_NAMES.index("teaser__ellipsis")]
-        + X[:, FEATURE_NAMES.index("teaser__periodic")]
-    )
+    link = X[:, _column("links__char_share")]
+    snippet = X[:, _column("teaser__ellipsis")] + X[:, _column("teaser__periodic")]
     # Judged: the article's blocks and teaser snippets; other template prose stays boilerplate.
-    n_words = np.fromiter(map(len, page.words), dtype=np.int64, count=n)
-    judged = (n_words >= LOWQ_MIN_WORDS) & (link < 0.5) & (is_article | (snippet > 0))
+    judged = (page.n_words >= LOWQ_MIN_WORDS) & (link < 0.5) & (is_article | (snippet > 0))
     cand = np.flatnonzero(judged).tolist()
     if cand:
         from .features import lowq

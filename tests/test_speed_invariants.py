@@ -101,23 +101,59 @@ ASCII_WORDY = st.lists(
 ).map(" ".join)
 
 
-@given(st.one_of(ASCII_WORDY, WORDY))
-@settings(max_examples=300, deadline=None)
+# ASCII words among non-ASCII non-word characters (curly quotes, dashes, a no-break space...), and
+# the two characters whose lower case turns a non-ASCII word character into an ASCII one
+PUNCTUATED = st.lists(
+    st.one_of(
+        st.sampled_from(["the", "of", "The", "It", "Harbour", "A", "_x", "9am", "caf\u00e9"]),
+        st.text(
+            st.sampled_from(
+                list("aZ9_ .!?,\u2019\u201c\u201d\u2014\u00a0\u00a9\u2026\u0130\u212a")
+            ),
+            max_size=40,
+        ),
+    ),
+    max_size=30,
+).map(" ".join)
+
+
+@given(st.one_of(ASCII_WORDY, WORDY, PUNCTUATED))
+@settings(max_examples=400, deadline=None)
 @example("Hello World. the end of it.")
 @example("  'Quoted' Start! and (Paren) End?")
+@example("\u201cQuoted\u201d Start\u2014and \u00a9 End\u2026 Fine.")
+@example("\u0130stanbul \u212aelvin and Caf\u00e9 Wien.")
 def test_lowq_block_row_from_the_pages_words_matches_the_plain_computation(text):
     # classify passes each block's words as the page computed them: \w+ runs of the lowered text
     words = re.findall(r"\w+", text.lower())
     assert lowq.block_row(text, "en", words) == plain_block_row(text, "en")
 
 
-@given(st.lists(st.one_of(ASCII_WORDY, WORDY), min_size=4, max_size=10), st.booleans())
+@given(st.lists(st.one_of(ASCII_WORDY, WORDY, PUNCTUATED), min_size=4, max_size=10), st.booleans())
 @settings(max_examples=150, deadline=None)
 def test_lowq_features_of_many_texts_match_the_plain_computation(texts, with_words):
     # several texts are counted at once, over numbered words: each row as the text alone gives it
     words = [re.findall(r"\w+", t.lower()) for t in texts] if with_words else None
     got = lowq.features(texts, "en", words)
     assert got.tolist() == [plain_block_row(t, "en") for t in texts]
+
+
+def test_lower_case_keeps_non_ascii_word_characters_apart_from_ascii_ones():
+    # lowq._words reads a text's words from the page's lowered words when those are all ASCII: it
+    # relies on lower-casing turning no non-word character into a word one, and no non-ASCII word
+    # character into ASCII ones alone, but for the two it checks for by name
+    word = re.compile(r"\w")
+    to_ascii, to_word = [], []
+    for code in range(128, 0x110000):
+        c = chr(code)
+        lowered = c.lower()
+        if word.match(c):
+            if not any(ord(x) > 127 and word.match(x) for x in lowered):
+                to_ascii.append(c)
+        elif any(word.match(x) for x in lowered):
+            to_word.append(c)
+    assert to_ascii == list(lowq._LOWER_TO_ASCII_WORD)
+    assert to_word == []
 
 
 @given(st.lists(st.one_of(ASCII_WORDY, WORDY), min_size=1, max_size=6))

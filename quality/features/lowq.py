@@ -40,21 +40,47 @@ _CASE_MARKS = (
 _LOG1P: dict[int, float] = {}
 
 
+# The only non-ASCII word characters whose lower case holds no non-ASCII word character ("İ" -> "i"
+# and a combining dot, the Kelvin sign -> "k"); no non-word character's lower case holds a word
+# character (tests/test_features.py checks both over every code point).
+_LOWER_TO_ASCII_WORD = ("\u0130", "\u212a")
+
+
+def _ascii_words(text: str, lower: list[str]) -> bool:
+    """Whether every word character of `text` is ASCII, given its lower-cased words `lower`.
+
+    Lower-casing keeps a non-ASCII word character non-ASCII and word-like (but for
+    `_LOWER_TO_ASCII_WORD`), so the text holds one exactly when its lower-cased words do.
+    """
+    if _LOWER_TO_ASCII_WORD[0] in text or _LOWER_TO_ASCII_WORD[1] in text:
+        return False
+    return "".join(lower).isascii()
+
+
 def _words(text: str, lower: list[str] | None) -> tuple[list[str], int]:
     """The text's lower-cased words, and how many words after the first start upper-case.
 
     `lower` may give the text's lower-cased words as `_TOKEN.findall(text.lower())` finds them (the
-    page's `PageData.words`); they are used when the text is ASCII, where they are the same as the
-    lower-cased words of the text, and spare a second tokenisation.
+    page's `PageData.words`); they are used when the text's word characters are all ASCII, where
+    they are the same as the lower-cased words of the text, and spare a second tokenisation.
     """
-    if lower is not None and text.isascii():
-        if not lower:
-            return lower, 0
-        # Words starting upper-case are a non-word character then an upper-case letter once a
-        # space is put in front (" U" in the marks; such pairs never overlap); then the first word
-        # is taken out if it counted. One translation and a count cost a third less than a regex.
-        marks = b" " + text.encode("ascii").translate(_CASE_MARKS)
-        return lower, marks.count(b" U") - (marks.lstrip()[:1] == b"U")
+    if lower is not None:
+        if text.isascii():
+            ascii_text = text.encode("ascii")
+        elif _ascii_words(text, lower):
+            # Its other characters are non-word ones: as "?" they part the words as before.
+            ascii_text = text.encode("ascii", "replace")
+        else:
+            ascii_text = None
+        if ascii_text is not None:
+            if not lower:
+                return lower, 0
+            # Words starting upper-case are a non-word character then an upper-case letter once a
+            # space is put in front (" U" in the marks; such pairs never overlap); then the first
+            # word is taken out if it counted. One translation and a count cost a third less than
+            # a regex.
+            marks = b" " + ascii_text.translate(_CASE_MARKS)
+            return lower, marks.count(b" U") - (marks.lstrip()[:1] == b"U")
     tokens = _TOKEN.findall(text)
     if not tokens:
         return [], 0

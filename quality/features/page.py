@@ -57,6 +57,7 @@ class PageData:
     texts: list[str]  # each block's text
     lower: list[str]  # each block's text, lower-cased
     words: list[list[str]]  # lower-case \w+ runs of each block
+    n_words: np.ndarray  # float, words per block: len(words[i])
     chars: np.ndarray  # characters per block
     # per block, a number standing for its tag path (equal paths, equal numbers)
     path_ids: np.ndarray
@@ -115,6 +116,7 @@ def page_data(
     texts = [b.text for b in blocks]
     lower = list(map(str.lower, texts))
     words = block_words(lower)
+    n_words = np.fromiter(map(len, words), dtype=np.float64, count=len(blocks))
     chars = np.fromiter(map(len, texts), dtype=np.float64, count=len(blocks))
     # The longest blocks decide the language: menus are short and often English on any site.
     order = np.argsort(-chars, kind="stable")[:20]
@@ -125,7 +127,7 @@ def page_data(
     number = dict(zip(dict.fromkeys(paths), count()))
     path_ids = np.fromiter(map(number.__getitem__, paths), dtype=np.int64, count=len(blocks))
     return PageData(
-        blocks, title or "", texts, lower, words, chars, path_ids, lang, site_repeats or ()
+        blocks, title or "", texts, lower, words, n_words, chars, path_ids, lang, site_repeats or ()
     )
 
 

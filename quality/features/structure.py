@@ -77,7 +77,7 @@ def features(page: PageData) -> np.ndarray:
     if not n:
         return out
     chars = page.chars
-    n_words = np.fromiter(map(len, page.words), dtype=np.float64, count=n)
+    n_words = page.n_words
     link_chars = np.fromiter(map(_LINK_CHARS, blocks), dtype=np.float64, count=n)
     n_links = np.fromiter(map(_N_LINKS, blocks), dtype=np.float64, count=n)
     heading = np.fromiter(map(_HEADING, blocks), dtype=np.float64, count=n)

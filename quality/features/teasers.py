@@ -76,7 +76,7 @@ def features(page: PageData) -> np.ndarray:
     vocab = set().union(*page.words) - stop
     keep = {w for w in vocab if len(w) > 3 and w[0] != "_" and not w[0].isdecimal()}
     content = list(map(keep.intersection, page.words))
-    n_words = np.fromiter(map(len, page.words), dtype=np.float64, count=n)
+    n_words = page.n_words
     prose = (n_words >= PROSE_WORDS) & (link_share < 0.2)
     if not prose.any():
         prose = np.zeros(n, dtype=bool)

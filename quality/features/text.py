@@ -82,7 +82,7 @@ def features(page: PageData) -> np.ndarray:
     texts = page.texts
     upper, digit, cjk, ends, commas, seps, spaces = char_counts(texts, _CLASSES).T
     length = np.maximum(page.chars, 1.0)
-    n_words = np.fromiter(map(len, page.words), dtype=np.float64, count=n)
+    n_words = page.n_words
     nw = np.maximum(n_words, 1.0)
     alpha = np.fromiter(map(len, map("".join, page.words)), dtype=np.float64, count=n)
     lists = stopwords()
