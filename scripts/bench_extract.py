@@ -1,17 +1,20 @@
 """Main-text F1 and speed of `quality` and its peers on the dev pages of every set, in one run.
 
-    python scripts/bench_extract.py                    # all extractors, all sets, 3 timed repeats
+    python scripts/bench_extract.py                    # all extractors, all sets, 3 rounds of timed passes
     python scripts/bench_extract.py --only quality.extract,trafilatura --repeats 1
     python scripts/bench_extract.py --update-doc docs/benchmarks.md
 
 Every page is decoded once, by the project's decoder, and every extractor gets the same text. Each
 extractor runs in its own subprocess pinned to one CPU: one untimed pass (imports, model loading,
-caches warm; its output is what gets scored), then `--repeats` timed passes over all pages. Time is
-the process's CPU time per page (the machine is shared, so wall time would charge an extractor for
-other programs' turns); pages/s is the page count over the median pass. Peak memory is the
-subprocess's maximum resident set size, and its growth over the resident size once the pages were
-loaded. Main text is scored with the metric of `../shared/datasets/README.md` (word 4-gram
-multisets per page, precision and recall averaged over pages, F1 of the averages).
+caches warm; its output is what gets scored), then `--repeats` timed passes over all pages. The
+timed passes go in rounds, one pass of every extractor a round, so that a slower or faster spell of
+the shared machine falls on every extractor alike. Time is the process's CPU time per page (wall
+time would charge an extractor for other programs' turns); pages/s is the page count over the
+median pass, and a speed ratio is the median over the rounds of the two extractors' ratio within a
+round. Peak memory is the subprocess's maximum resident set size, and its growth over the resident
+size once the pages were loaded. Main text is scored with the metric of
+`../shared/datasets/README.md` (word 4-gram multisets per page, precision and recall averaged over
+pages, F1 of the averages).
 
 The peers are the project's `bench` extra (`pip install '.[bench]'`); a peer that is not installed
 or fails to import is skipped and named in the output.
@@ -26,6 +29,7 @@ import pickle
 import platform
 import re
 import resource
+import select
 import statistics
 import subprocess
 import sys
@@ -41,7 +45,7 @@ sys.path.insert(0, str(ROOT))
 BASELINE = "trafilatura"  # speed ratios are against trafilatura's default settings
 OURS = ("quality.check", "quality.extract")
 DOC_START, DOC_END = "<!-- bench:start -->", "<!-- bench:end -->"
-TIMEOUT_S = 3600  # per extractor subprocess; newspaper4k is the slowest at ~80 ms a page
+TIMEOUT_S = 3600  # per pass of one extractor; newspaper4k is the slowest at ~80 ms a page
 
 
 # --- extractors: name -> (distribution for its version, function building a str -> str callable) ---
@@ -219,8 +223,21 @@ def load_pages(split: str, sets: list[str] | None, limit: int | None) -> list[di
 # --- one extractor in its own process ---
 
 
-def worker(name: str, pages_file: Path, repeats: int, cpu: int) -> dict:
-    """Run one extractor over the pages: one scored pass, then timed passes; report as a dict."""
+def worker(name: str, pages_file: Path, cpu: int) -> None:
+    """Run one extractor over the pages, speaking one JSON line per request on stdout.
+
+    First a scored pass, then `{"ready": true}`; each "pass" line on stdin is answered with one timed
+    pass's per-page times, and "end" with the outputs, errors, version and memory.
+    """
+    # Only the protocol goes to the real stdout: whatever an extractor prints goes to stderr.
+    reply = os.fdopen(os.dup(1), "w")
+    os.dup2(2, 1)
+    sys.stdout = sys.stderr
+
+    def send(obj) -> None:
+        reply.write(json.dumps(obj) + "\n")
+        reply.flush()
+
     os.sched_setaffinity(0, {cpu})
     # Only the input this extractor takes is loaded, so the resident size after loading is its floor.
     kind = "raw" if name.endswith("[bytes]") else "text"
@@ -231,7 +248,7 @@ def worker(name: str, pages_file: Path, repeats: int, cpu: int) -> dict:
     try:
         extract = build()
     except Exception as exc:  # a peer missing or broken is reported, not fatal
-        return {"name": name, "skipped": f"{type(exc).__name__}: {exc}"}
+        return send({"name": name, "skipped": f"{type(exc).__name__}: {exc}"})
     outputs, errors = [], Counter()
     for html in inputs:
         try:
@@ -242,13 +259,13 @@ def worker(name: str, pages_file: Path, repeats: int, cpu: int) -> dict:
     if sum(errors.values()) * 2 > len(
         inputs
     ):  # scoring and timing mostly-failed calls would mislead
-        return {
-            "name": name,
-            "skipped": f"failed on {sum(errors.values())} of {len(inputs)} pages: {dict(errors)}",
-        }
-    times = []
+        failed = f"failed on {sum(errors.values())} of {len(inputs)} pages: {dict(errors)}"
+        return send({"name": name, "skipped": failed})
+    send({"ready": True})
     clock = time.process_time
-    for _ in range(repeats):
+    for line in sys.stdin:
+        if line.strip() != "pass":
+            break
         per_page = []
         for html in inputs:
             t0 = clock()
@@ -257,17 +274,18 @@ def worker(name: str, pages_file: Path, repeats: int, cpu: int) -> dict:
             except Exception:
                 pass
             per_page.append(clock() - t0)
-        times.append(per_page)
+        send(per_page)
     peak_kb = _peak_rss_kb()
-    return {
-        "name": name,
-        "version": _version(dist),
-        "outputs": outputs,
-        "errors": dict(errors),
-        "times": times,
-        "peak_mb": peak_kb / 1024,
-        "growth_mb": (peak_kb - rss_loaded_kb) / 1024,
-    }
+    send(
+        {
+            "name": name,
+            "version": _version(dist),
+            "outputs": outputs,
+            "errors": dict(errors),
+            "peak_mb": peak_kb / 1024,
+            "growth_mb": (peak_kb - rss_loaded_kb) / 1024,
+        }
+    )
 
 
 def _peak_rss_kb() -> int:
@@ -291,30 +309,92 @@ def _version(dist: str) -> str:
         return "?"
 
 
-def run_worker(name: str, pages_file: Path, repeats: int, cpu: int) -> dict:
-    """Run `worker` in a fresh interpreter so imports and memory are the extractor's own."""
-    cmd = [
-        sys.executable,
-        __file__,
-        "--worker",
-        name,
-        "--pages-file",
-        str(pages_file),
-        "--repeats",
-        str(repeats),
-        "--cpu",
-        str(cpu),
-    ]
-    # One thread for native pools too (OpenMP in scikit-learn, BLAS), as the CPU pin intends.
-    env = os.environ | {"OMP_NUM_THREADS": "1", "OPENBLAS_NUM_THREADS": "1", "MKL_NUM_THREADS": "1"}
-    try:
-        done = subprocess.run(cmd, capture_output=True, timeout=TIMEOUT_S, check=False, env=env)
-    except subprocess.TimeoutExpired:
-        return {"name": name, "skipped": f"timed out after {TIMEOUT_S} s"}
-    if done.returncode != 0:
-        tail = done.stderr.decode("utf-8", "replace").strip().splitlines()[-1:] or ["no output"]
-        return {"name": name, "skipped": f"exit {done.returncode}: {tail[0]}"}
-    return json.loads(done.stdout)
+class Worker:
+    """One extractor's subprocess (`worker` in a fresh interpreter, so imports and memory are its
+    own), asked for one timed pass at a time."""
+
+    def __init__(self, name: str, pages_file: Path, cpu: int, log_dir: Path):
+        self.name = name
+        self.skipped: str | None = None
+        self.times: list[list[float]] = []
+        self._log = open(log_dir / f"{name}.stderr", "w+b")  # noqa: SIM115 (closed in finish)
+        cmd = [sys.executable, __file__, "--worker", name, "--pages-file", str(pages_file)]
+        cmd += ["--cpu", str(cpu)]
+        # One thread for native pools too (OpenMP in scikit-learn, BLAS), as the CPU pin intends.
+        env = os.environ | {"OMP_NUM_THREADS": "1", "OPENBLAS_NUM_THREADS": "1"}
+        env["MKL_NUM_THREADS"] = "1"
+        self._proc = subprocess.Popen(
+            cmd, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=self._log, text=True, env=env
+        )
+        first = self._ask(None)
+        if isinstance(first, dict) and "skipped" in first:
+            self._stop(first["skipped"])
+
+    def timed_pass(self) -> None:
+        if self.skipped is None:
+            times = self._ask("pass")
+            if isinstance(times, list):
+                self.times.append(times)
+
+    def finish(self) -> dict:
+        result = self._ask("end") if self.skipped is None else None
+        self._stop(self.skipped or "")
+        self._log.close()
+        if self.skipped:
+            return {"name": self.name, "skipped": self.skipped}
+        return result | {"times": self.times}
+
+    def _ask(self, request: str | None):
+        """Send a request line (None: only read) and return the reply; on failure, stop."""
+        if self.skipped is not None:
+            return None
+        proc = self._proc
+        try:
+            if request is not None:
+                proc.stdin.write(request + "\n")
+                proc.stdin.flush()
+            ready, _, _ = select.select([proc.stdout], [], [], TIMEOUT_S)
+            line = proc.stdout.readline() if ready else None
+        except OSError:  # the worker is gone: its stderr says why
+            line = ""
+        if line is None:
+            self._stop(f"timed out after {TIMEOUT_S} s")
+            return None
+        if not line:
+            proc.wait()
+            self._log.seek(0)
+            tail = self._log.read().decode("utf-8", "replace").strip().splitlines()[-1:]
+            self._stop(f"exit {proc.returncode}: {(tail or ['no output'])[0]}")
+            return None
+        return json.loads(line)
+
+    def _stop(self, why: str) -> None:
+        if why and self.skipped is None:
+            self.skipped = why
+        if self._proc.poll() is None:
+            try:
+                self._proc.stdin.close()
+                self._proc.wait(timeout=10)
+            except (OSError, subprocess.TimeoutExpired):
+                self._proc.kill()
+                self._proc.wait()
+
+
+def run_workers(names: list[str], pages_file: Path, repeats: int, cpu: int) -> list[dict]:
+    """Every extractor's scored pass, then `repeats` rounds of one timed pass each."""
+    workers = []
+    for name in names:
+        t0 = time.monotonic()
+        workers.append(Worker(name, pages_file, cpu, pages_file.parent))
+        status = workers[-1].skipped or "ready"
+        print(f"  {name}: {status} ({time.monotonic() - t0:.0f} s)", file=sys.stderr)
+    for r in range(repeats):
+        t0 = time.monotonic()
+        # Each round starts one extractor later, so none is always first after the others.
+        for w in workers[r % len(workers) :] + workers[: r % len(workers)]:
+            w.timed_pass()
+        print(f"  round {r + 1} of {repeats} ({time.monotonic() - t0:.0f} s)", file=sys.stderr)
+    return [w.finish() for w in workers]
 
 
 # --- report ---
@@ -340,6 +420,17 @@ def summarise(result: dict, pages: list[dict]) -> dict:
     return out
 
 
+def speed_ratio(result: dict, base: dict, pages: list[dict], s: str) -> float:
+    """How many times `base`'s CPU time on set `s` (or "all") `result` takes: the median over the
+    rounds of the ratio within a round, since both timed one pass each round."""
+    idx = [i for i, p in enumerate(pages) if s == "all" or p["set"] == s]
+    ratios = [
+        sum(theirs[i] for i in idx) / max(sum(ours[i] for i in idx), 1e-12)
+        for ours, theirs in zip(result["times"], base["times"])
+    ]
+    return statistics.median(ratios) if ratios else float("nan")
+
+
 def format_report(results: list[dict], pages: list[dict], args: argparse.Namespace) -> str:
     """Markdown: one table per set, then speed ratios and memory, then what was skipped."""
     done = [r for r in results if "skipped" not in r]
@@ -348,7 +439,7 @@ def format_report(results: list[dict], pages: list[dict], args: argparse.Namespa
     sets = sorted({p["set"] for p in pages}) + ["all"]
     lines = [
         f"Run {datetime.now(timezone.utc):%Y-%m-%d %H:%M} UTC on {platform.processor() or platform.machine()}"
-        f" ({_cpu_model()}), Python {platform.python_version()}, one CPU, {args.repeats} timed passes,"
+        f" ({_cpu_model()}), Python {platform.python_version()}, one CPU, {args.repeats} rounds of timed passes,"
         f" CPU time; split `{args.split}`.",
         "",
     ]
@@ -387,10 +478,10 @@ def format_report(results: list[dict], pages: list[dict], args: argparse.Namespa
             "| extractor | " + " | ".join(sets) + " |",
             "|---|" + "---|" * len(sets),
         ]
-        base = summaries[BASELINE]
-        for name in [n for n in summaries if n.startswith("quality")]:
-            ratios = [summaries[name][s]["pps"] / base[s]["pps"] for s in sets]
-            lines.append(f"| {name} | " + " | ".join(f"{x:.2f}x" for x in ratios) + " |")
+        base = next(r for r in done if r["name"] == BASELINE)
+        for result in [r for r in done if r["name"].startswith("quality")]:
+            ratios = [speed_ratio(result, base, pages, s) for s in sets]
+            lines.append(f"| {result['name']} | " + " | ".join(f"{x:.2f}x" for x in ratios) + " |")
         lines.append("")
     lines += [
         "### Memory and versions",
@@ -445,7 +536,12 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--sets", help="comma-separated set names (default: all)")
     ap.add_argument("--split", default="dev")
     ap.add_argument("--limit", type=int, help="at most this many pages per set (for a quick look)")
-    ap.add_argument("--repeats", type=int, default=3, help="timed passes per extractor (default 3)")
+    ap.add_argument(
+        "--repeats",
+        type=int,
+        default=3,
+        help="rounds of timed passes, one per extractor a round (default 3)",
+    )
     ap.add_argument(
         "--cpu", type=int, help="the CPU to pin to (default: the last one this process may use)"
     )
@@ -458,7 +554,7 @@ def main(argv: list[str] | None = None) -> int:
     cpu = args.cpu if args.cpu is not None else max(os.sched_getaffinity(0))
 
     if args.worker:
-        json.dump(worker(args.worker, args.pages_file, args.repeats, cpu), sys.stdout)
+        worker(args.worker, args.pages_file, cpu)
         return 0
 
     names = args.only.split(",") if args.only else list(EXTRACTORS)
@@ -470,17 +566,12 @@ def main(argv: list[str] | None = None) -> int:
         f"{len(pages)} {args.split} pages with gold; extractors: {', '.join(names)}",
         file=sys.stderr,
     )
-    results = []
     with tempfile.TemporaryDirectory() as tmp:
         pages_file = Path(tmp) / "pages"
         for kind in ("raw", "text"):
             with open(pages_file.with_suffix(f".{kind}"), "wb") as f:
                 pickle.dump([p[kind] for p in pages], f)
-        for name in names:
-            t0 = time.monotonic()
-            results.append(run_worker(name, pages_file, args.repeats, cpu))
-            status = results[-1].get("skipped", "ok")
-            print(f"  {name}: {status} ({time.monotonic() - t0:.0f} s)", file=sys.stderr)
+        results = run_workers(names, pages_file, args.repeats, cpu)
     report = format_report(results, pages, args)
     print(report)
     if args.update_doc:
