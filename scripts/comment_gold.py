@@ -12,6 +12,11 @@ the gold's multiset. A forum whose posts carry such words counts as all comments
 664): read the per-page lines before a set's total.
 
 Pages whose gold holds comment blocks are listed with both scores; the per-set table follows.
+
+`--conventions` instead counts, per set, the pages with at least `MIN_COMMENT_BLOCKS` comment-class
+blocks (a class or id word starting with "comment", as above, whatever the gold says of them) and
+how many of those keep more than half of the comment words in their gold: which convention each
+set's gold follows, and how often it departs from it.
 """
 
 from __future__ import annotations
@@ -24,6 +29,7 @@ from quality import corpus
 from quality.model import classify
 
 PEERS = ("resiliparse", "trafilatura", "readability-lxml")
+MIN_COMMENT_BLOCKS = 5  # a page with fewer has no comment section to speak of
 
 
 def _peers() -> dict:
@@ -50,12 +56,43 @@ def _counts(text: str, gold: Counter) -> tuple[int, int, int]:
     return tp, sum(pred.values()) - tp, sum(gold.values()) - tp
 
 
+def conventions(split: str, sets: list[str] | None) -> None:
+    """Per set: pages with a comment section, and how many of them keep it in their gold."""
+    kept: dict[str, list[bool]] = defaultdict(list)
+    for page in corpus.pages(split, sets=sets):
+        blocks, _title = corpus.page_blocks(page)
+        if not blocks:
+            continue
+        labels = corpus.label_blocks(
+            blocks, corpus.gold_words(page), l3s=page.gold_format == "l3s-spans"
+        )
+        words = [
+            (len(b.text.split()), a)
+            for b, a in zip(blocks, labels.article)
+            if any(map(_is_comment_word, b.tokens))
+        ]
+        if len(words) >= MIN_COMMENT_BLOCKS:
+            total = sum(n for n, _ in words)
+            kept[page.set].append(sum(n for n, a in words if a) * 2 > total)
+    print(f"{'set':<16} {'pages with comments':>20} {'gold keeps them':>16}")
+    for s in sorted(kept):
+        print(f"{s:<16} {len(kept[s]):>20} {sum(kept[s]):>16}")
+
+
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--split", default="dev")
     ap.add_argument("--sets", nargs="*")
+    ap.add_argument(
+        "--conventions",
+        action="store_true",
+        help="count, per set, the pages whose gold keeps their comment section",
+    )
     args = ap.parse_args(argv)
     warnings.filterwarnings("ignore")
+    if args.conventions:
+        conventions(args.split, args.sets or None)
+        return 0
     peers = _peers()
     names = ["quality.extract", *peers]
     scores: dict[tuple[str, str, str], list] = defaultdict(list)  # (set, extractor, gold kind)
