@@ -50,6 +50,11 @@ class Page:
     html: Path
     gold: Path
 
+    @property
+    def key(self) -> str:
+        """ "set/id": what stable splits and folds of pages are keyed on (`fold_of`)."""
+        return f"{self.set}/{self.id}"
+
 
 @dataclass(frozen=True, slots=True)
 class LabelledBlocks:

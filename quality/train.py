@@ -355,7 +355,7 @@ def lowq_examples(
         long = [b for b in blocks if b.n_words >= LOWQ_MIN_WORDS and b.link_chars < len(b.text) / 2]
         article = [b for b in long if labels.article[b.index]][:LOWQ_BLOCKS]
         other = [b for b in long if not labels.article[b.index]][:LOWQ_BLOCKS]
-        key = f"{page.set}/{page.id}"
+        key = page.key
         for b in article + other:
             texts.append(b.text), langs.append(lang), ys.append(0), keys.append(key)
         if lang != "en":

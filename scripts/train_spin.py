@@ -107,7 +107,7 @@ def gold_paragraphs(split: str, *, min_words: int = 1) -> Iterator[tuple[str, st
         text = page.gold.read_bytes().decode("utf-8", errors="replace")
         for paragraph in READERS[page.gold_format](text):
             if len(paragraph.split()) >= min_words:
-                yield f"{page.set}/{page.id}", paragraph
+                yield page.key, paragraph
 
 
 # train pages below this stable fraction feed the bigram counts, the rest the classifier
@@ -899,12 +899,12 @@ def page_runs(split: str = "train") -> dict[str, list[str]]:
             continue
         for bad in tree.xpath("//script|//style|//noscript"):
             bad.drop_tree()
-        found = runs.setdefault(f"{page.set}/{page.id}", [])
+        found = runs.setdefault(page.key, [])
         for run in tree.itertext():
             run = " ".join(run.split())
             if len(run.split()) >= 8:
                 found.append(run)
-        runs[f"{page.set}/{page.id}"] = list(dict.fromkeys(found))
+        runs[page.key] = list(dict.fromkeys(found))
     return runs
 
 

@@ -79,10 +79,7 @@ def main(argv: list[str] | None = None) -> int:
     ][:: args.every]
     cases = list(page_label_cases(pages))
     # the page's spin model: the fold that never counted it
-    fold_of_case = [
-        folds[corpus.fold_of(f"{pages[c.page_no].set}/{pages[c.page_no].id}", len(folds))]
-        for c in cases
-    ]
+    fold_of_case = [folds[corpus.fold_of(pages[c.page_no].key, len(folds))] for c in cases]
     snippet_cases = [
         (k, spun)
         for k, c in enumerate(cases)
