@@ -209,6 +209,11 @@ def gold_words(page: Page) -> list[tuple[str, int]]:
     return [(w.lower(), 2) for w in WORD.findall(gold_text(page))]
 
 
+def page_labels(page: Page, blocks: Sequence[Block]) -> LabelledBlocks:
+    """The page's blocks labelled from its own gold (`label_blocks` on `gold_words`)."""
+    return label_blocks(blocks, gold_words(page), l3s=page.gold_format == "l3s-spans")
+
+
 def label_blocks(
     blocks: Sequence[Block], gold: Sequence[tuple[str, int]], *, l3s: bool
 ) -> LabelledBlocks:

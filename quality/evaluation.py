@@ -72,7 +72,7 @@ def evaluate(pages: Sequence[corpus.Page], labeller: Labeller, by: str = "set") 
         group = page.set if by == "set" else page_language(blocks)
         counts[group].append(corpus.match_counts(text, corpus.gold_text(page)))
         if page.gold_format == "l3s-spans" and blocks and by == "set":
-            gold = corpus.label_blocks(blocks, corpus.gold_words(page), l3s=True)
+            gold = corpus.page_labels(page, blocks)
             truth = np.asarray(gold.article, dtype=bool)
             block[page.set] += (np.sum(pred & truth), np.sum(pred & ~truth), np.sum(~pred & truth))
             is4 = np.asarray(gold.l3s_class) == 4
@@ -208,9 +208,7 @@ def page_label_cases(pages: Sequence[corpus.Page]) -> Iterator[PageCase]:
         blocks, title = corpus.page_blocks(page)
         if not blocks:
             continue
-        gold = corpus.label_blocks(
-            blocks, corpus.gold_words(page), l3s=page.gold_format == "l3s-spans"
-        )
+        gold = corpus.page_labels(page, blocks)
         if not any(gold.article):
             continue
         lang = page_data(blocks).lang

@@ -74,9 +74,7 @@ def build_table(pages: list[corpus.Page], removed_every: int = REMOVED_EVERY) ->
         blocks, title = corpus.page_blocks(page)
         if not blocks:
             continue
-        labels = corpus.label_blocks(
-            blocks, corpus.gold_words(page), l3s=page.gold_format == "l3s-spans"
-        )
+        labels = corpus.page_labels(page, blocks)
         add(page, blocks, title, labels.article, labels.l3s_class, source)
         if removed_every and source % removed_every == 0 and any(labels.article):
             rest = without_article(blocks, labels.article)
@@ -348,9 +346,7 @@ def lowq_examples(
         blocks, _ = corpus.page_blocks(page)
         if not blocks:
             continue
-        labels = corpus.label_blocks(
-            blocks, corpus.gold_words(page), l3s=page.gold_format == "l3s-spans"
-        )
+        labels = corpus.page_labels(page, blocks)
         lang = page_data(blocks).lang or "en"
         long = [b for b in blocks if b.n_words >= LOWQ_MIN_WORDS and b.link_chars < len(b.text) / 2]
         article = [b for b in long if labels.article[b.index]][:LOWQ_BLOCKS]

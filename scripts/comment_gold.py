@@ -6,7 +6,7 @@ them out, and `quality` mostly does. This scores, per dev page and per set, `qua
 committed model, no low-quality stage) and the peers that are installed (resiliparse, trafilatura,
 readability-lxml; the `bench` extra) twice: against the gold as it is, and against the gold without
 its comment blocks. A comment block is a block of ours that the gold alignment calls article
-(`corpus.label_blocks`) and that sits under a class or id word starting with "comment" ("commented"
+(`corpus.page_labels`) and that sits under a class or id word starting with "comment" ("commented"
 aside: WordPress puts it on the body of a post that has comments); its word 4-grams are taken out of
 the gold's multiset. A forum whose posts carry such words counts as all comments (cleaneval-final
 664): read the per-page lines before a set's total.
@@ -27,6 +27,7 @@ from collections import Counter, defaultdict
 
 from quality import corpus
 from quality.model import classify
+from quality.records import Block
 
 PEERS = ("resiliparse", "trafilatura", "readability-lxml")
 MIN_COMMENT_BLOCKS = 5  # a page with fewer has no comment section to speak of
@@ -50,6 +51,12 @@ def _is_comment_word(word: str) -> bool:
     return word.startswith("comment") and not word.startswith("commented")
 
 
+def _comment_blocks(page: corpus.Page, blocks) -> list[tuple[Block, bool]]:
+    """The page's blocks under a comment class/id word, each with whether its gold calls it article."""
+    labels = corpus.page_labels(page, blocks)
+    return [(b, a) for b, a in zip(blocks, labels.article) if any(map(_is_comment_word, b.tokens))]
+
+
 def _counts(text: str, gold: Counter) -> tuple[int, int, int]:
     pred = corpus.shingles(text)
     tp = sum((pred & gold).values())
@@ -63,14 +70,7 @@ def conventions(split: str, sets: list[str] | None) -> None:
         blocks, _title = corpus.page_blocks(page)
         if not blocks:
             continue
-        labels = corpus.label_blocks(
-            blocks, corpus.gold_words(page), l3s=page.gold_format == "l3s-spans"
-        )
-        words = [
-            (len(b.text.split()), a)
-            for b, a in zip(blocks, labels.article)
-            if any(map(_is_comment_word, b.tokens))
-        ]
+        words = [(len(b.text.split()), a) for b, a in _comment_blocks(page, blocks)]
         if len(words) >= MIN_COMMENT_BLOCKS:
             total = sum(n for n, _ in words)
             kept[page.set].append(sum(n for n, a in words if a) * 2 > total)
@@ -107,14 +107,7 @@ def main(argv: list[str] | None = None) -> int:
             texts["quality.extract"] = "\n".join(
                 r.block.text for r in verdict.blocks if r.label.value == "article"
             )
-            labels = corpus.label_blocks(
-                blocks, corpus.gold_words(page), l3s=page.gold_format == "l3s-spans"
-            )
-            comments = [
-                b.text
-                for b, a in zip(blocks, labels.article)
-                if a and any(map(_is_comment_word, b.tokens))
-            ]
+            comments = [b.text for b, a in _comment_blocks(page, blocks) if a]
         for name, run in peers.items():
             texts[name] = run(html)
         bare = gold - corpus.shingles("\n".join(comments)) if comments else gold
