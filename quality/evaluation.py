@@ -379,14 +379,14 @@ def out_of_fold_scores(table, folds: int = 4) -> np.ndarray:
 
 
 def _extracted(
-    p2: np.ndarray, chars: np.ndarray, threshold: float, blocks: Sequence[Block] | None = None
+    p2: np.ndarray, chars: np.ndarray, threshold: float, blocks: Sequence[Block]
 ) -> np.ndarray:
-    """The blocks `extract` keeps at this threshold: scored over it, or lifted on a weak page; with
-    the page's blocks, less a gallery's text (`model._gallery_text`)."""
+    """The blocks `extract` keeps at this threshold: scored over it, or lifted on a weak page, less
+    a gallery's text (`model._gallery_text`)."""
     from .model import _best_of_weak_page, _gallery_text, rescaled
 
     keep = (p2 >= threshold) | _best_of_weak_page(rescaled(p2, threshold), chars)
-    return keep if blocks is None else keep & ~_gallery_text(blocks, keep)
+    return keep & ~_gallery_text(blocks, keep)
 
 
 def _replay(predictions: list[np.ndarray]) -> Labeller:
